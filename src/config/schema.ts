@@ -1,0 +1,167 @@
+/**
+ * The one schema of the config file: defaults, strict validation (unknown keys are errors)
+ * and the TypeScript types, all from here. docs/configuration.md and the JSON Schema are
+ * generated from it too, so they cannot drift.
+ */
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+
+const duration = (what: string) =>
+  z
+    .string({ error: 'expected a duration such as 30s (a bare number has no unit)' })
+    .describe(`${what}. A duration such as 500ms, 30s, 5m, 1h.`)
+    .transform((text, ctx) => {
+      const seconds = parseDuration(text);
+      if (seconds === undefined || seconds <= 0) {
+        ctx.addIssue({ code: 'custom', message: `invalid duration "${text}" (use e.g. 500ms, 30s, 5m, 1h)` });
+        return z.NEVER;
+      }
+      return seconds;
+    });
+
+const hostPort = (defaultPort: number | undefined) =>
+  z.string().transform((text, ctx) => {
+    const parsed = splitHostPort(text, defaultPort);
+    if (typeof parsed === 'string') {
+      ctx.addIssue({ code: 'custom', message: parsed });
+      return z.NEVER;
+    }
+    return parsed;
+  });
+
+/** "host:port", "[v6]:port", or a bare host when a default port exists. Returns an error text. */
+export function splitHostPort(text: string, defaultPort?: number): { host: string; port: number } | string {
+  const match = /^(?:\[([^\]]+)\]|([^:[\]]+))(?::(\d+))?$/.exec(text.trim()) ?? /^([0-9a-fA-F:]+)$/.exec(text.trim());
+  if (!match) return `"${text}" is not host:port`;
+  const host = match[1] ?? match[2] ?? '';
+  const portText = match[3];
+  if (portText === undefined && defaultPort === undefined) return `"${text}" needs a port (host:port)`;
+  const port = portText === undefined ? (defaultPort as number) : Number(portText);
+  if (!Number.isInteger(port) || port < 1 || port > 65535) return `port ${portText} out of range 1-65535`;
+  return { host, port };
+}
+
+const ipVersion = z.enum(['ipv4', 'ipv6', 'prefer_ipv4', 'prefer_ipv6']).describe('Address family to resolve and connect with.');
+const category = z.enum(['Optimize', 'Allow', 'Default']).describe("Microsoft's endpoint category.");
+const statusCodes = z.array(z.number().int().min(100).max(599)).min(1).describe('HTTP status codes that count as success.');
+
+const tlsSchema = z
+  .strictObject({
+    ca_file: z.string().optional().describe('PEM file of extra CAs trusted for this target, added to the system CAs.'),
+    server_name: z.string().optional().describe('SNI and name to verify, when not the URL host.'),
+    insecure_skip_verify: z.boolean().default(false).describe('Do not verify the certificate (the chain is still recorded).'),
+  })
+  .describe('TLS settings.');
+
+const httpUrl = z
+  .string()
+  .refine((text) => URL.canParse(text) && /^https?:$/.test(new URL(text).protocol), 'must be an http:// or https:// URL')
+  .describe('URL to request; https runs the whole waterfall.');
+
+export const defaultsSchema = z
+  .strictObject({
+    interval: duration('Time between two probes of a target').prefault('30s'),
+    timeout: duration('Longest a probe may take').prefault('10s'),
+    ip_version: ipVersion.default('prefer_ipv4'),
+    via: z.array(z.string()).min(1).default(['direct']).describe('Paths to probe through: "direct" and/or names from proxies.'),
+    max_body_bytes: z.number().int().positive().default(1_048_576).describe('Body bytes read before transfer stops.'),
+  })
+  .describe('Defaults for every target.');
+
+const targetCommon = {
+  name: z.string().regex(/^[A-Za-z0-9_.:-]+$/, 'only letters, digits and _ . : -').describe('Becomes the `target` label.'),
+  service: z.string().default('Common').describe('Exchange | SharePoint | Teams | Common | free text; the `service` label.'),
+  category: category.default('Default'),
+  interval: duration('Override of defaults.interval').optional(),
+  timeout: duration('Override of defaults.timeout').optional(),
+  ip_version: ipVersion.optional(),
+  via: z.array(z.string()).min(1).optional().describe('Override of defaults.via.'),
+};
+
+export const targetSchema = z
+  .strictObject({
+    ...targetCommon,
+    url: httpUrl.optional(),
+    tcp: hostPort(undefined).optional().describe('host:port for a dns + TCP connect probe.'),
+    dns: z.string().min(1).optional().describe('A name to resolve (DNS phase only).'),
+    stun: hostPort(3478).optional().describe('host[:port] of a STUN server (Teams relay) for the UDP probe.'),
+    method: z.enum(['GET', 'HEAD']).default('GET'),
+    headers: z.record(z.string(), z.string()).default({}).describe('Extra request headers.'),
+    valid_status_codes: statusCodes.optional(),
+    tls: tlsSchema.optional(),
+  })
+  .superRefine((t, ctx) => {
+    const kinds = (['url', 'tcp', 'dns', 'stun'] as const).filter((k) => t[k] !== undefined);
+    if (kinds.length !== 1) {
+      ctx.addIssue({ code: 'custom', message: `exactly one of url, tcp, dns, stun is required (found ${kinds.length ? kinds.join(', ') : 'none'})` });
+    }
+  })
+  .describe('A probe target.');
+
+export const moduleSchema = z
+  .strictObject({
+    prober: z.enum(['https', 'http', 'tcp', 'dns']).describe('Probe kind for /probe?module=<name>.'),
+    timeout: duration('Longest a probe may take').optional(),
+    ip_version: ipVersion.optional(),
+    method: z.enum(['GET', 'HEAD']).default('GET'),
+    valid_status_codes: statusCodes.optional(),
+    tls: tlsSchema.optional(),
+  })
+  .describe('A module for the multi-target /probe endpoint.');
+
+export const proxySchema = z
+  .strictObject({
+    name: z.string().regex(/^[A-Za-z0-9_-]+$/).refine((n) => n !== 'direct', '"direct" is reserved'),
+    url: z.string().refine((t) => URL.canParse(t) && new URL(t).protocol === 'http:', 'must be an http:// proxy URL'),
+  })
+  .describe('An explicit HTTP proxy (CONNECT) to compare against direct egress.');
+
+export const configSchema = z
+  .strictObject({
+    labels: z
+      .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'not a Prometheus label name'), z.string())
+      .default({})
+      .describe('Constant labels on every series, e.g. {site: hq}.'),
+    tenant: z.string().regex(/^[a-z0-9-]+$/i).optional().describe('Microsoft 365 tenant name (contoso in contoso.sharepoint.com).'),
+    resolvers: z.array(hostPort(53)).default([]).describe('DNS resolvers (host[:port]); empty means /etc/resolv.conf.'),
+    location: z
+      .strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
+      .optional()
+      .describe("The site's location, for front door distance."),
+    defaults: defaultsSchema.prefault({}),
+    scheduler: z
+      .strictObject({ max_concurrency: z.number().int().positive().default(64).describe('Probes running at once, at most.') })
+      .prefault({}),
+    probe: z
+      .strictObject({
+        allowed_targets: z
+          .array(z.string())
+          .default(['*.office365.com', '*.office.com', '*.microsoft.com', '*.microsoftonline.com', '*.sharepoint.com', '*.live.com', '*.lync.com', '*.skype.com', '*.teams.microsoft.com', '*.office.net', '*.msocdn.com'])
+          .describe('Host patterns /probe may be pointed at (plus configured targets).'),
+        max_concurrent: z.number().int().positive().default(10).describe('On-demand probes at once; beyond: 429.'),
+      })
+      .prefault({}),
+    proxies: z.array(proxySchema).default([]),
+    modules: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), moduleSchema).default({}),
+    targets: z.array(targetSchema).default([]),
+  })
+  .superRefine((c, ctx) => {
+    const seen = new Map<string, number>();
+    c.targets.forEach((t, i) => {
+      const first = seen.get(t.name);
+      if (first !== undefined) ctx.addIssue({ code: 'custom', path: ['targets', i, 'name'], message: `duplicate target name "${t.name}" (also targets[${first}])` });
+      else seen.set(t.name, i);
+    });
+    const proxyNames = new Set(['direct', ...c.proxies.map((p) => p.name)]);
+    const checkVia = (via: string[] | undefined, path: (string | number)[]) =>
+      via?.forEach((v, i) => {
+        if (!proxyNames.has(v)) ctx.addIssue({ code: 'custom', path: [...path, i], message: `unknown path "${v}" (not "direct" nor a proxies[].name)` });
+      });
+    checkVia(c.defaults.via, ['defaults', 'via']);
+    c.targets.forEach((t, i) => checkVia(t.via, ['targets', i, 'via']));
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type TargetConfig = z.output<typeof targetSchema>;
+export type ModuleConfig = z.output<typeof moduleSchema>;

@@ -1,0 +1,110 @@
+/**
+ * The running exporter: config, metrics, result store and scheduler, and the reload that
+ * swaps config without losing history. Wiring only; each part lives in its own folder.
+ */
+import { ConfigError, loadConfigFile, loadDefaultConfig, type LoadedConfig } from './config/load.js';
+import type { Config } from './config/schema.js';
+import { buildTargets, type ScheduledTarget } from './config/targets.js';
+import { ExporterMetrics } from './metrics/exporter-metrics.js';
+import { ProbeMetrics } from './metrics/probe-metrics.js';
+import { createRegistries, setConstantLabels, type Registries } from './metrics/registries.js';
+import { runProbe } from './probes/index.js';
+import { ResultStore, type ResultObserver } from './scheduler/results.js';
+import { Scheduler, type RunProbe } from './scheduler/scheduler.js';
+import { silentLogger, type Logger } from './util/log.js';
+
+export interface ExporterOptions {
+  configFile?: string;
+  logger?: Logger;
+  runProbe?: RunProbe;
+}
+
+export type ReloadOutcome = { ok: true } | { ok: false; error: string };
+
+export class Exporter {
+  readonly registries: Registries;
+  readonly store = new ResultStore();
+  readonly metrics: ExporterMetrics;
+  readonly scheduler: Scheduler;
+  readonly logger: Logger;
+  /** Targets by where they come from ("config", "discovery"); config wins on a name clash. */
+  private readonly sources = new Map<ScheduledTarget['source'], ScheduledTarget[]>();
+  private loaded: LoadedConfig;
+
+  private constructor(loaded: LoadedConfig, private readonly options: ExporterOptions) {
+    this.loaded = loaded;
+    this.logger = options.logger ?? silentLogger;
+    this.registries = createRegistries();
+    this.metrics = new ExporterMetrics(this.registries.all);
+    const observers: ResultObserver[] = [this.store, new ProbeMetrics(this.registries.all, this.store)];
+    this.scheduler = new Scheduler(options.runProbe ?? runProbe, observers, loaded.config.scheduler.max_concurrency, {
+      slotMissed: (t) => this.metrics.slotsMissed.inc({ target: t.name }),
+      inFlightChanged: (n) => this.metrics.inFlight.set(n),
+    });
+  }
+
+  /** Loads the config (file or embedded default) and starts probing; throws ConfigError if invalid. */
+  static async start(options: ExporterOptions): Promise<Exporter> {
+    const loaded = await readConfig(options.configFile);
+    const exporter = new Exporter(loaded, options);
+    await exporter.apply(loaded);
+    return exporter;
+  }
+
+  get config(): Config {
+    return this.loaded.config;
+  }
+
+  get configSource(): LoadedConfig {
+    return this.loaded;
+  }
+
+  /** Re-reads the config file; an invalid one keeps the running config. */
+  async reload(): Promise<ReloadOutcome> {
+    try {
+      const loaded = await readConfig(this.options.configFile);
+      await this.apply(loaded);
+      this.logger.info('config reloaded', { source: loaded.source, targets: this.scheduler.targets.length });
+      return { ok: true };
+    } catch (err) {
+      this.metrics.configLoaded(false);
+      const error = err instanceof ConfigError ? err.message : String(err);
+      this.logger.error('config reload failed, keeping the running config', { error });
+      return { ok: false, error };
+    }
+  }
+
+  /** Replaces the targets of one source (e.g. discovery) and reschedules. */
+  setTargets(source: ScheduledTarget['source'], targets: ScheduledTarget[]): void {
+    this.sources.set(source, targets);
+    this.schedule();
+  }
+
+  async stop(): Promise<void> {
+    await this.scheduler.stop();
+  }
+
+  private async apply(loaded: LoadedConfig): Promise<void> {
+    const configTargets = await buildTargets(loaded.config);
+    this.loaded = loaded;
+    setConstantLabels(this.registries, loaded.config.labels);
+    this.scheduler.setMaxConcurrency(loaded.config.scheduler.max_concurrency);
+    this.sources.set('config', configTargets);
+    this.schedule();
+    this.metrics.configLoaded(true);
+  }
+
+  private schedule(): void {
+    const configured = this.sources.get('config') ?? [];
+    const names = new Set(configured.map((t) => t.name));
+    const discovered = (this.sources.get('discovery') ?? []).filter((t) => !names.has(t.name));
+    for (const t of [...configured, ...discovered]) this.store.track(t);
+    this.scheduler.setTargets([...configured, ...discovered]);
+    this.metrics.targets.set({ source: 'config' }, configured.length);
+    this.metrics.targets.set({ source: 'discovery' }, discovered.length);
+  }
+}
+
+async function readConfig(file: string | undefined): Promise<LoadedConfig> {
+  return file ? loadConfigFile(file) : loadDefaultConfig();
+}

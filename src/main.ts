@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+/** Entry point: flags -> one of serve, probe report, config check. Wiring only. */
+import { checkConfig } from './cli/check.js';
+import { FlagError, USAGE, parseFlags, parseListenAddress, type Flags } from './cli/flags.js';
+import { runReport } from './cli/report.js';
+import { ConfigError } from './config/load.js';
+import { Exporter } from './exporter.js';
+import { runProbe } from './probes/index.js';
+import { createApp } from './server/app.js';
+import { close, listen } from './server/listen.js';
+import { createLogger } from './util/log.js';
+import { VERSION } from './util/version.js';
+
+async function main(argv: string[]): Promise<number> {
+  let flags: Flags;
+  try {
+    flags = parseFlags(argv);
+  } catch (err) {
+    if (!(err instanceof FlagError)) throw err;
+    process.stderr.write(`${err.message}\n\n${USAGE}`);
+    return 2;
+  }
+  if (flags.help) return void process.stdout.write(USAGE), 0;
+  if (flags.version) return void process.stdout.write(`o365-exporter ${VERSION} (node ${process.version})\n`), 0;
+  if (flags.configCheck) return checkConfig(flags.configFile, (line) => process.stdout.write(`${line}\n`));
+  if (flags.command === 'probe') return runReport(flags);
+  return serve(flags);
+}
+
+async function serve(flags: Flags): Promise<number> {
+  const logger = createLogger(flags.logLevel, flags.logFormat);
+  const { host, port } = parseListenAddress(flags.listenAddress);
+  let exporter: Exporter;
+  try {
+    exporter = await Exporter.start({ configFile: flags.configFile, logger });
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    logger.error('invalid config, not starting', { error: err.message });
+    return 1;
+  }
+  const { server, port: bound } = await listen(createApp({ exporter, runProbe }), host, port);
+  logger.info('o365-exporter listening', { version: VERSION, address: `${host ?? ''}:${bound}`, config: exporter.configSource.source, targets: exporter.scheduler.targets.length });
+  process.on('SIGHUP', () => void exporter.reload());
+  return new Promise<number>((resolve) => {
+    const shutdown = (signal: string) => {
+      logger.info('shutting down', { signal });
+      void Promise.all([close(server), exporter.stop()]).then(() => resolve(0));
+    };
+    process.once('SIGTERM', () => shutdown('SIGTERM'));
+    process.once('SIGINT', () => shutdown('SIGINT'));
+  });
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`fatal: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

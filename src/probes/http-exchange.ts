@@ -1,0 +1,125 @@
+/**
+ * One HTTP/1.1 request with undici over a socket the probe already connected (and
+ * handshook), so dns/connect/tls/first_byte/transfer all belong to one connection.
+ */
+import type { Socket } from 'node:net';
+import { Client } from 'undici';
+import type { Dispatcher, buildConnector } from 'undici';
+import { now, secondsSince } from '../util/clock.js';
+import { abortError, errorCode, errorMessage, httpReason } from './errors.js';
+import { instrument } from './http-timing.js';
+import type { SocketTiming } from './http-timing.js';
+import type { HttpDetails, Phase } from './result.js';
+import { ProbeError, isProbeError } from './result.js';
+import type { ProbeRun } from './run.js';
+import type { HttpTargetSpec, ProbeOptions } from './target.js';
+
+export interface ExchangeRequest {
+  url: URL;
+  method: HttpTargetSpec['method'];
+  headers: Record<string, string>;
+}
+
+/** What is kept of the response headers for diagnostics (X-FEServer, X-MSEdge-Ref...). */
+const MAX_HEADERS = 64;
+const MAX_HEADER_VALUE = 256;
+
+function keptHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
+  const kept: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers).slice(0, MAX_HEADERS)) {
+    if (value === undefined) continue;
+    const text = Array.isArray(value) ? value.join(', ') : value;
+    kept[name.toLowerCase()] = text.slice(0, MAX_HEADER_VALUE);
+  }
+  return kept;
+}
+
+/** Gives undici our socket, once: a second connect (a retry) must not open a new connection. */
+function handOver(socket: Socket): buildConnector.connector {
+  let used = false;
+  return (_options, callback) => {
+    if (used) return callback(new Error('probe connection already used'), null);
+    used = true;
+    callback(null, socket);
+  };
+}
+
+function toProbeError(err: unknown, phase: Phase, signal: AbortSignal): ProbeError {
+  if (isProbeError(err)) return err;
+  if (signal.aborted) return abortError(signal, phase);
+  return new ProbeError(phase, httpReason(errorCode(err)), `http: ${errorMessage(err)}`, { cause: err });
+}
+
+async function headersOf(
+  run: ProbeRun,
+  client: Client,
+  request: ExchangeRequest,
+  timing: SocketTiming,
+): Promise<Dispatcher.ResponseData> {
+  const { response } = await run.step('first_byte', async () => {
+    const { url, method, headers } = request;
+    const path = `${url.pathname}${url.search}`;
+    const res = await client.request({ path, method, headers, signal: run.signal }).catch((err: unknown) => {
+      throw toProbeError(err, 'first_byte', run.signal);
+    });
+    // Both stamps exist once undici has a response; fall back to "now" rather than crash.
+    const seconds = secondsSince(timing.written ?? now(), timing.firstByte ?? now());
+    return { response: res, seconds };
+  });
+  return response;
+}
+
+async function readBody(run: ProbeRun, body: Dispatcher.ResponseData['body'], details: HttpDetails, maxBytes: number): Promise<bigint> {
+  try {
+    for await (const chunk of body as AsyncIterable<Buffer>) {
+      details.bodyBytes += chunk.length;
+      if (details.bodyBytes > maxBytes) {
+        throw new ProbeError('transfer', 'http_body_too_large', `body larger than ${maxBytes} bytes`);
+      }
+    }
+    return now();
+  } catch (err) {
+    throw toProbeError(err, 'transfer', run.signal);
+  }
+}
+
+/**
+ * Sends the request over `socket` and reads the response. Records first_byte, then
+ * http details, lets `checkStatus` reject the answer, then reads the body (transfer).
+ */
+export async function exchange(
+  run: ProbeRun,
+  socket: Socket,
+  request: ExchangeRequest,
+  options: Pick<ProbeOptions, 'http'>,
+  checkStatus: (statusCode: number) => void,
+): Promise<void> {
+  if (socket.destroyed) {
+    throw new ProbeError('first_byte', 'http_connection_closed', 'connection closed before the request was sent');
+  }
+  const timing = instrument(socket);
+  const ms = Math.max(1, Math.ceil(run.remainingSeconds() * 1000));
+  const client = new Client(request.url.origin, {
+    connect: handOver(socket),
+    pipelining: 1,
+    maxHeaderSize: options.http.maxHeaderBytes,
+    headersTimeout: ms,
+    bodyTimeout: ms,
+  });
+  run.defer(() => client.destroy());
+
+  const response = await headersOf(run, client, request, timing);
+  const details: HttpDetails = {
+    statusCode: response.statusCode,
+    httpVersion: timing.httpVersion ?? '1.1',
+    headers: keptHeaders(response.headers),
+    bodyBytes: 0,
+  };
+  run.result.http = details;
+  checkStatus(response.statusCode);
+
+  await run.step('transfer', async () => {
+    const end = await readBody(run, response.body, details, options.http.maxBodyBytes);
+    return { seconds: secondsSince(timing.firstByte ?? end, end) };
+  });
+}

@@ -1,0 +1,54 @@
+/**
+ * The HTTP(S) probe: dns -> connect -> tls (https) -> first_byte -> transfer, all on one
+ * connection. Redirects are not followed: a 3xx is a valid answer of the front door.
+ */
+import { exchange } from './http-exchange.js';
+import { ProbeError } from './result.js';
+import { runPhases } from './run.js';
+import type { HttpTargetSpec, Probe } from './target.js';
+import { dial } from './tcp.js';
+import { handshake } from './tls.js';
+import { VERSION } from '../util/version.js';
+
+const USER_AGENT = `o365-exporter/${VERSION}`;
+
+/** Default success rule: anything the front door answers below 500, except a proxy asking for credentials. */
+export function checkStatus(statusCode: number, validStatusCodes?: number[]): void {
+  const valid = validStatusCodes ? validStatusCodes.includes(statusCode) : statusCode < 500 && statusCode !== 407;
+  if (valid) return;
+  if (statusCode === 407) {
+    throw new ProbeError('first_byte', 'proxy_auth_required', 'HTTP 407: a proxy in the path requires authentication');
+  }
+  throw new ProbeError('first_byte', 'http_invalid_status', `HTTP status ${statusCode} not accepted`);
+}
+
+/** Lower-cased names, so spec.headers override the defaults instead of duplicating them. */
+function requestHeaders(url: URL, extra: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = { host: url.host, 'user-agent': USER_AGENT };
+  for (const [name, value] of Object.entries(extra)) headers[name.toLowerCase()] = value;
+  return headers;
+}
+
+/** URL.hostname keeps the brackets of an IPv6 literal. */
+function hostOf(url: URL): string {
+  return url.hostname.replace(/^\[(.*)\]$/, '$1');
+}
+
+export const httpProbe: Probe<HttpTargetSpec> = (target, options, ctx) =>
+  runPhases(options, ctx, async (run) => {
+    const { url, method, headers, validStatusCodes } = target.spec;
+    const https = url.protocol === 'https:';
+    if (!https && url.protocol !== 'http:') {
+      throw new ProbeError('connect', 'internal_error', `unsupported URL scheme ${url.protocol}`);
+    }
+    const host = hostOf(url);
+    let socket = await dial(run, host, Number(url.port) || (https ? 443 : 80), options);
+    if (https) {
+      const secure = await run.step('tls', () => handshake(socket, { servername: host, options, signal: run.signal }));
+      run.result.tls = secure.details;
+      run.defer(() => secure.socket.destroy());
+      socket = secure.socket;
+    }
+    const request = { url, method, headers: requestHeaders(url, headers) };
+    await exchange(run, socket, request, options, (status) => checkStatus(status, validStatusCodes));
+  });

@@ -1,0 +1,72 @@
+/** The HTTP surface: /metrics, /probe, /-/healthy, /-/ready, /-/reload and the landing page. */
+import express, { type Express, type Request, type Response } from 'express';
+import type { Exporter } from '../exporter.js';
+import { renderBlackbox } from '../metrics/blackbox.js';
+import { wantsOpenMetrics } from '../metrics/registries.js';
+import type { RunProbe } from '../scheduler/scheduler.js';
+import { landingPage } from './landing.js';
+import { ProbeRequestError, parseProbeRequest } from './probe-request.js';
+
+export interface AppDeps {
+  exporter: Exporter;
+  runProbe: RunProbe;
+}
+
+export function createApp({ exporter, runProbe }: AppDeps): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/metrics', (req, res) => void sendMetrics(exporter, req, res));
+  const onDemand = { inFlight: 0 };
+  app.get('/probe', (req, res) => void probe(exporter, runProbe, onDemand, req, res));
+  app.get('/-/healthy', (_req, res) => void res.type('text/plain').send('Healthy\n'));
+  app.get('/-/ready', (_req, res) => {
+    const ready = exporter.scheduler.ready;
+    res.status(ready ? 200 : 503).type('text/plain').send(ready ? 'Ready\n' : 'Not ready: first round of probes still running\n');
+  });
+  app.post('/-/reload', (_req, res) => void reload(exporter, res));
+  app.get('/', (_req, res) => void res.type('html').send(landingPage(exporter)));
+  app.use((_req: Request, res: Response) => void res.status(404).type('text/plain').send('Not found\n'));
+  return app;
+}
+
+async function sendMetrics(exporter: Exporter, req: Request, res: Response): Promise<void> {
+  const registry = wantsOpenMetrics(req.get('accept')) ? exporter.registries.openMetrics : exporter.registries.prometheus;
+  try {
+    const body = await registry.metrics();
+    res.type(registry.contentType).send(body);
+  } catch (err) {
+    exporter.logger.error('rendering metrics failed', { error: String(err) });
+    res.status(500).type('text/plain').send(`error rendering metrics: ${String(err)}\n`);
+  }
+}
+
+async function probe(exporter: Exporter, runProbe: RunProbe, onDemand: { inFlight: number }, req: Request, res: Response): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseProbeRequest(req.query, req.get('x-prometheus-scrape-timeout-seconds'), exporter.config, exporter.scheduler.targets);
+  } catch (err) {
+    if (!(err instanceof ProbeRequestError)) throw err;
+    res.status(err.status).type('text/plain').send(`${err.message}\n`);
+    return;
+  }
+  if (onDemand.inFlight >= exporter.config.probe.max_concurrent) {
+    res.status(429).type('text/plain').send(`too many on-demand probes at once (probe.max_concurrent=${exporter.config.probe.max_concurrent})\n`);
+    return;
+  }
+  onDemand.inFlight++;
+  const controller = new AbortController();
+  res.on('close', () => controller.abort(new Error('client went away')));
+  try {
+    const result = await runProbe(parsed.target, parsed.options, { signal: controller.signal });
+    const { body, contentType } = await renderBlackbox(result, parsed.kind);
+    res.type(contentType).send(body);
+  } finally {
+    onDemand.inFlight--;
+  }
+}
+
+async function reload(exporter: Exporter, res: Response): Promise<void> {
+  const outcome = await exporter.reload();
+  if (outcome.ok) res.type('text/plain').send('Reloaded\n');
+  else res.status(500).type('text/plain').send(`failed to reload config: ${outcome.error}\n`);
+}

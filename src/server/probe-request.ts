@@ -1,0 +1,108 @@
+/**
+ * Turns `/probe?target=...&module=...` into a probe to run, or a 400/403 with the reason.
+ * A configured target may be named directly (`target=exchange`) and runs with its own settings.
+ */
+import { isIP } from 'node:net';
+import type { Config, ModuleConfig } from '../config/schema.js';
+import { splitHostPort } from '../config/schema.js';
+import { DEFAULT_MAX_HEADER_BYTES, type ScheduledTarget } from '../config/targets.js';
+import type { ProbeKind } from '../metrics/blackbox.js';
+import type { ProbeOptions, ProbeTarget, TargetSpec } from '../probes/target.js';
+import { hostAllowed } from './allowlist.js';
+
+export const BUILTIN_MODULES: Record<string, ModuleConfig> = {
+  https: { prober: 'https', method: 'GET' },
+  http: { prober: 'http', method: 'GET' },
+  tcp: { prober: 'tcp', method: 'GET' },
+  dns: { prober: 'dns', method: 'GET' },
+};
+
+export interface ProbeRequest {
+  target: ProbeTarget;
+  options: ProbeOptions;
+  kind: ProbeKind;
+}
+
+export class ProbeRequestError extends Error {
+  constructor(
+    readonly status: 400 | 403,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** Seconds kept back from Prometheus' scrape timeout so the answer arrives in time. */
+const SCRAPE_TIMEOUT_OFFSET = 0.5;
+
+export function parseProbeRequest(
+  query: { target?: unknown; module?: unknown },
+  scrapeTimeoutHeader: string | undefined,
+  config: Config,
+  configured: ScheduledTarget[],
+): ProbeRequest {
+  const targetText = typeof query.target === 'string' ? query.target.trim() : '';
+  if (!targetText) throw new ProbeRequestError(400, 'missing "target" parameter');
+  const named = configured.find((t) => t.name === targetText && t.path === 'direct');
+  const moduleName = typeof query.module === 'string' && query.module ? query.module : named ? undefined : 'https';
+  const timeout = scrapeTimeout(scrapeTimeoutHeader);
+  if (named && moduleName === undefined) {
+    return { target: named.target, options: withTimeout(named.options, timeout), kind: kindOfSpec(named.target.spec) };
+  }
+  const module = config.modules[moduleName as string] ?? BUILTIN_MODULES[moduleName as string];
+  if (!module) throw new ProbeRequestError(400, `unknown module "${moduleName}" (known: ${[...Object.keys(BUILTIN_MODULES), ...Object.keys(config.modules)].join(', ')})`);
+  const spec = specFor(module, targetText);
+  const host = 'url' in spec ? spec.url.hostname.replace(/^\[|\]$/g, '') : spec.host;
+  const configuredHosts = configured.map((t) => hostOf(t.target.spec));
+  if (!configuredHosts.includes(host) && !hostAllowed(host, config.probe.allowed_targets)) {
+    throw new ProbeRequestError(403, `target host "${host}" is not in probe.allowed_targets nor a configured target`);
+  }
+  return { target: { name: targetText, spec }, options: moduleOptions(module, config, timeout), kind: kindOfSpec(spec) };
+}
+
+function specFor(module: ModuleConfig, target: string): TargetSpec {
+  if (module.prober === 'tcp') {
+    const hp = splitHostPort(target);
+    if (typeof hp === 'string') throw new ProbeRequestError(400, `target: ${hp}`);
+    return { kind: 'tcp', ...hp };
+  }
+  if (module.prober === 'dns') {
+    if (!/^[A-Za-z0-9.-]+$/.test(target)) throw new ProbeRequestError(400, `target: "${target}" is not a DNS name`);
+    return { kind: 'dns', host: target };
+  }
+  const withScheme = /^[a-z]+:\/\//i.test(target) ? target : `${module.prober}://${isIP(target) === 6 ? `[${target}]` : target}/`;
+  if (!URL.canParse(withScheme)) throw new ProbeRequestError(400, `target: "${target}" is not a URL or host`);
+  const url = new URL(withScheme);
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') throw new ProbeRequestError(400, `target: scheme ${url.protocol} not supported`);
+  if (url.username || url.password) throw new ProbeRequestError(400, 'target: credentials in the URL are not accepted');
+  return { kind: 'http', url, method: module.method, validStatusCodes: module.valid_status_codes, headers: {} };
+}
+
+function moduleOptions(module: ModuleConfig, config: Config, timeout: number | undefined): ProbeOptions {
+  const own = module.timeout ?? config.defaults.timeout;
+  return {
+    timeoutSeconds: timeout === undefined ? own : Math.min(own, timeout),
+    ipVersion: module.ip_version ?? config.defaults.ip_version,
+    resolvers: config.resolvers,
+    tls: { insecureSkipVerify: module.tls?.insecure_skip_verify ?? false, serverName: module.tls?.server_name },
+    http: { maxBodyBytes: config.defaults.max_body_bytes, maxHeaderBytes: DEFAULT_MAX_HEADER_BYTES },
+  };
+}
+
+function withTimeout(options: ProbeOptions, timeout: number | undefined): ProbeOptions {
+  return timeout === undefined ? options : { ...options, timeoutSeconds: Math.min(options.timeoutSeconds, timeout) };
+}
+
+function scrapeTimeout(header: string | undefined): number | undefined {
+  const value = Number(header);
+  if (!header || !Number.isFinite(value) || value <= 0) return undefined;
+  return Math.max(0.1, value - SCRAPE_TIMEOUT_OFFSET);
+}
+
+export function hostOf(spec: TargetSpec): string {
+  return spec.kind === 'http' ? spec.url.hostname.replace(/^\[|\]$/g, '') : spec.host;
+}
+
+function kindOfSpec(spec: TargetSpec): ProbeKind {
+  return spec.kind === 'http' ? 'http' : spec.kind === 'dns' ? 'dns' : 'tcp';
+}
