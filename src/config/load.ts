@@ -32,7 +32,32 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
   } catch (err) {
     throw new ConfigError(path, [`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
   }
-  return { config: parseConfig(text, path), source: path, text };
+  const parsed = parseWithDocument(text, path);
+  const unreadable = await unreadableFiles(parsed.config);
+  if (unreadable.length) {
+    throw new ConfigError(path, unreadable.map(({ path: keyPath, problem }) => `${path}:${lineOf(parsed.doc, parsed.lines, keyPath) ?? '?'}: ${formatPath(keyPath)}: ${problem}`));
+  }
+  return { config: parsed.config, source: path, text };
+}
+
+/**
+ * Files the config names (tls.ca_file) checked at load time, so a missing one is reported
+ * like any other config error, with the file line, instead of when targets are built.
+ */
+async function unreadableFiles(config: Config): Promise<{ path: (string | number)[]; problem: string }[]> {
+  const named: { path: (string | number)[]; file: string }[] = [
+    ...config.targets.flatMap((t, i) => (t.tls?.ca_file ? [{ path: ['targets', i, 'tls', 'ca_file'], file: t.tls.ca_file }] : [])),
+    ...Object.entries(config.modules).flatMap(([name, m]) => (m.tls?.ca_file ? [{ path: ['modules', name, 'tls', 'ca_file'], file: m.tls.ca_file }] : [])),
+  ];
+  const out: { path: (string | number)[]; problem: string }[] = [];
+  for (const { path, file } of named) {
+    try {
+      if (!(await readFile(file, 'utf8')).includes('-----BEGIN CERTIFICATE-----')) out.push({ path, problem: `${file} holds no PEM certificate` });
+    } catch (err) {
+      out.push({ path, problem: `cannot read ${file}: ${(err as NodeJS.ErrnoException).code ?? String(err)}` });
+    }
+  }
+  return out;
 }
 
 /** The embedded default; a tenant (O365_TENANT) adds its SharePoint and OneDrive targets. */
@@ -42,6 +67,10 @@ export function loadDefaultConfig(tenant: string | undefined = process.env.O365_
 }
 
 export function parseConfig(text: string, source: string): Config {
+  return parseWithDocument(text, source).config;
+}
+
+function parseWithDocument(text: string, source: string): { config: Config; doc: Document; lines: LineCounter } {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -52,16 +81,22 @@ export function parseConfig(text: string, source: string): Config {
   }
   const result = configSchema.safeParse(doc.toJS() ?? {});
   if (!result.success) throw new ConfigError(source, describeIssues(result.error, doc, lines, source));
-  return result.data;
+  return { config: result.data, doc, lines };
 }
 
 function describeIssues(error: z.ZodError, doc: Document, lines: LineCounter, source: string): string[] {
   return error.issues.map((issue) => {
     const path = issue.path as (string | number)[];
     const where = lineOf(doc, lines, issue.code === 'unrecognized_keys' ? [...path, issue.keys[0] ?? ''] : path);
-    const message = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : issue.message;
+    const message = issue.code === 'unrecognized_keys' ? `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}` : messageOf(issue);
     return `${source}${where ? `:${where}` : ''}: ${formatPath(path) || '(top level)'}: ${message}`;
   });
+}
+
+/** zod reports a bad record key as "Invalid key in record"; the key's own check says why. */
+function messageOf(issue: z.core.$ZodIssue): string {
+  if (issue.code === 'invalid_key') return `invalid key: ${issue.issues.map((i) => i.message).join('; ')}`;
+  return issue.message;
 }
 
 /** Line of the deepest node of `path` that exists in the document. */
