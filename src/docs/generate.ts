@@ -1,11 +1,13 @@
 /** Every generated reference document, by path from the repo root (scripts/gen-docs.ts writes them). */
 import { configJsonSchema } from '../config/json-schema.js';
 import { renderConfigReference } from '../config/reference.js';
+import { renderMetricsReference } from './metrics-doc.js';
 
 export function generatedDocs(): Record<string, string> {
   return {
     'docs/configuration.md': renderConfigReference().markdown,
     'docs/config.schema.json': `${JSON.stringify(configJsonSchema(), null, 2)}\n`,
+    'docs/metrics.md': renderMetricsReference(),
   };
 }
 

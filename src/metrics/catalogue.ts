@@ -1,0 +1,115 @@
+/**
+ * Every metric the exporter can emit, with what a reader of a dashboard needs to know.
+ * docs/metrics.md is rendered from this list (scripts/gen-docs.ts), and test/docs/ scrapes a
+ * running exporter and scans src/metrics/ so that a metric missing here fails the build.
+ * Adding a metric: add its entry here, then `npm run docs`.
+ */
+import { TARGET_LABELS } from './labels.js';
+
+export type MetricType = 'counter' | 'gauge' | 'histogram';
+
+export interface MetricDoc {
+  name: string;
+  type: MetricType;
+  /** Label names besides the registry-wide `labels:` from the config. */
+  labels: readonly string[];
+  /** Base unit, or "1" for counts, states and ratios, "info" for _info gauges (value 1). */
+  unit: string;
+  meaning: string;
+  /** Which probe, diagnostic or part of the exporter produces it. */
+  source: string;
+}
+
+export interface MetricGroup {
+  title: string;
+  /** Where the metrics are served. */
+  endpoint: '/metrics' | '/probe';
+  intro: string;
+  metrics: MetricDoc[];
+}
+
+const T = TARGET_LABELS;
+
+export const METRIC_GROUPS: MetricGroup[] = [
+  {
+    title: 'Probe results',
+    endpoint: '/metrics',
+    intro: 'One series set per scheduled target and path (`target`, `service`, `category`, `path`). Gauges describe the last probe and are computed at scrape time from the results kept in memory, so a removed target leaves no stale series.',
+    metrics: [
+      { name: 'o365_probes_total', type: 'counter', labels: T, unit: '1', meaning: 'Probes run.', source: 'every probe' },
+      { name: 'o365_probe_failures_total', type: 'counter', labels: [...T, 'phase', 'reason'], unit: '1', meaning: 'Failed probes by the phase that failed and the closed reason set (src/probes/result.ts). Failure ratio = increase(failures) / increase(probes).', source: 'every probe' },
+      { name: 'o365_probe_phase_duration_seconds', type: 'histogram', labels: [...T, 'phase'], unit: 'seconds', meaning: 'Duration of each phase (dns, connect, proxy_connect, tls, first_byte, transfer, udp); buckets from 1 ms to 10 s. Use for percentiles over time.', source: 'every probe' },
+      { name: 'o365_probe_success', type: 'gauge', labels: T, unit: '1', meaning: 'Whether the last probe succeeded (1) or not (0).', source: 'every probe' },
+      { name: 'o365_probe_duration_seconds', type: 'gauge', labels: T, unit: 'seconds', meaning: 'Duration of the last probe, all phases.', source: 'every probe' },
+      { name: 'o365_probe_timestamp_seconds', type: 'gauge', labels: T, unit: 'seconds', meaning: 'Unix time the last probe started; time() minus this is the age of the data.', source: 'every probe' },
+      { name: 'o365_probe_phase_seconds', type: 'gauge', labels: [...T, 'phase'], unit: 'seconds', meaning: 'Duration of each phase of the last probe; a phase that was not reached has no series (never 0).', source: 'every probe' },
+      { name: 'o365_http_status_code', type: 'gauge', labels: T, unit: '1', meaning: 'HTTP status code of the last answer.', source: 'HTTP(S) probe' },
+      { name: 'o365_tls_cert_expiry_timestamp_seconds', type: 'gauge', labels: T, unit: 'seconds', meaning: 'Earliest not-after (Unix time) of the certificates the server sent.', source: 'TLS phase' },
+      { name: 'o365_tls_info', type: 'gauge', labels: [...T, 'version', 'cipher', 'issuer'], unit: 'info', meaning: 'TLS version, cipher and issuer of the leaf certificate of the last handshake.', source: 'TLS phase' },
+      { name: 'o365_dns_answer_info', type: 'gauge', labels: [...T, 'cname_tail'], unit: 'info', meaning: 'Last name of the CNAME chain of the last answer (for Exchange it names the front door, e.g. lhr-efz.ms-acdc.office.com).', source: 'DNS phase' },
+    ],
+  },
+  {
+    title: 'Exporter',
+    endpoint: '/metrics',
+    intro: "The exporter's own health. Node.js process metrics (`process_*`, `nodejs_*` from prom-client's default collectors: CPU, memory, event loop lag, GC, handles) are also served and are not listed one by one.",
+    metrics: [
+      { name: 'o365_exporter_build_info', type: 'gauge', labels: ['version', 'nodejs_version'], unit: 'info', meaning: 'Version of the exporter and of Node.js.', source: 'exporter' },
+      { name: 'o365_exporter_config_last_reload_successful', type: 'gauge', labels: [], unit: '1', meaning: 'Whether the last config (re)load succeeded; 0 means the previous config is still running.', source: 'config reload' },
+      { name: 'o365_exporter_config_last_reload_success_timestamp_seconds', type: 'gauge', labels: [], unit: 'seconds', meaning: 'Unix time of the last successful config load.', source: 'config reload' },
+      { name: 'o365_exporter_targets', type: 'gauge', labels: ['source'], unit: '1', meaning: 'Scheduled targets (target x path) by origin: config or discovery.', source: 'scheduler' },
+      { name: 'o365_exporter_probe_slots_missed_total', type: 'counter', labels: ['target'], unit: '1', meaning: 'Scheduled runs skipped because the previous run of the target had not finished (interval shorter than the probe).', source: 'scheduler' },
+      { name: 'o365_exporter_probes_in_flight', type: 'gauge', labels: [], unit: '1', meaning: 'Scheduled probes running now.', source: 'scheduler' },
+    ],
+  },
+  {
+    title: 'Endpoint discovery',
+    endpoint: '/metrics',
+    intro: "From Microsoft's IP Address and URL web service (config `discovery:`). Absent while discovery is off, except `o365_probe_ip_in_published_range`.",
+    metrics: [
+      { name: 'o365_endpoints_discovery_up', type: 'gauge', labels: [], unit: '1', meaning: 'Whether an endpoint list is known (from the web service or the on-disk cache).', source: 'discovery' },
+      { name: 'o365_endpoints_version_info', type: 'gauge', labels: ['instance', 'version'], unit: 'info', meaning: 'Instance and version (YYYYMMDDNN) of the endpoint list held.', source: 'discovery' },
+      { name: 'o365_endpoints_last_check_timestamp_seconds', type: 'gauge', labels: [], unit: 'seconds', meaning: 'Unix time the web service last answered a version check.', source: 'discovery' },
+      { name: 'o365_endpoints_last_change_timestamp_seconds', type: 'gauge', labels: [], unit: 'seconds', meaning: 'Unix time the endpoint list held last changed (the first fetch counts).', source: 'discovery' },
+      { name: 'o365_endpoints_sets', type: 'gauge', labels: ['category', 'service_area'], unit: '1', meaning: 'Endpoint sets in the list by category and service area.', source: 'discovery' },
+      { name: 'o365_endpoints_urls', type: 'gauge', labels: ['category', 'kind'], unit: '1', meaning: 'Distinct URLs by highest category and kind (concrete, tenant pattern, other wildcard).', source: 'discovery' },
+      { name: 'o365_endpoints_targets', type: 'gauge', labels: [], unit: '1', meaning: 'Probe targets made from the list (before via paths and hand-written overrides).', source: 'discovery' },
+      { name: 'o365_endpoints_sets_not_probed', type: 'gauge', labels: ['reason'], unit: '1', meaning: 'Endpoint sets in the selected categories that make no target (IPs only, e.g. Teams media, or no TCP port).', source: 'discovery' },
+      { name: 'o365_endpoints_urls_added', type: 'gauge', labels: [], unit: '1', meaning: 'URLs added by the last change of the list.', source: 'discovery' },
+      { name: 'o365_endpoints_urls_removed', type: 'gauge', labels: [], unit: '1', meaning: 'URLs removed by the last change of the list.', source: 'discovery' },
+      { name: 'o365_endpoints_fetch_errors_total', type: 'counter', labels: ['reason'], unit: '1', meaning: 'Failed requests to the web service by reason.', source: 'discovery' },
+      { name: 'o365_probe_ip_in_published_range', type: 'gauge', labels: T, unit: '1', meaning: "Whether the address the last probe connected to lies in the published IP ranges of the target's endpoint set; 0 means DNS pointed somewhere Microsoft does not publish (proxy, hijack, stale resolver).", source: 'discovery + every probe' },
+    ],
+  },
+  {
+    title: 'On-demand probe (/probe)',
+    endpoint: '/probe',
+    intro: "Served by `/probe?target=...&module=...` from a fresh registry per request, with blackbox_exporter's names so its dashboards work unchanged. Not part of `/metrics`.",
+    metrics: [
+      { name: 'probe_success', type: 'gauge', labels: [], unit: '1', meaning: 'Whether the probe succeeded.', source: '/probe, every module' },
+      { name: 'probe_duration_seconds', type: 'gauge', labels: [], unit: 'seconds', meaning: 'How long the probe took.', source: '/probe, every module' },
+      { name: 'probe_dns_lookup_time_seconds', type: 'gauge', labels: [], unit: 'seconds', meaning: 'Time taken by the DNS lookup.', source: '/probe, every module' },
+      { name: 'probe_ip_protocol', type: 'gauge', labels: [], unit: '1', meaning: 'IP version connected with (4 or 6).', source: '/probe, every module' },
+      { name: 'probe_failure_info', type: 'gauge', labels: ['phase', 'reason'], unit: 'info', meaning: 'Phase and reason of the failure (o365-exporter extension).', source: '/probe, every module' },
+      { name: 'probe_http_duration_seconds', type: 'gauge', labels: ['phase'], unit: 'seconds', meaning: 'Duration by phase: resolve, connect, tls, processing, transfer.', source: '/probe http, https' },
+      { name: 'probe_http_status_code', type: 'gauge', labels: [], unit: '1', meaning: 'HTTP status code of the answer (0 when none).', source: '/probe http, https' },
+      { name: 'probe_http_ssl', type: 'gauge', labels: [], unit: '1', meaning: 'Whether TLS was used.', source: '/probe http, https' },
+      { name: 'probe_http_version', type: 'gauge', labels: [], unit: '1', meaning: 'HTTP version of the answer.', source: '/probe http, https' },
+      { name: 'probe_http_uncompressed_body_length', type: 'gauge', labels: [], unit: 'bytes', meaning: 'Body bytes read.', source: '/probe http, https' },
+      { name: 'probe_ssl_earliest_cert_expiry', type: 'gauge', labels: [], unit: 'seconds', meaning: 'Earliest certificate not-after, Unix time.', source: '/probe https' },
+      { name: 'probe_tls_version_info', type: 'gauge', labels: ['version'], unit: 'info', meaning: 'TLS version negotiated.', source: '/probe https' },
+      { name: 'probe_tls_cipher_info', type: 'gauge', labels: ['cipher'], unit: 'info', meaning: 'TLS cipher negotiated.', source: '/probe https' },
+      { name: 'probe_dns_duration_seconds', type: 'gauge', labels: ['phase'], unit: 'seconds', meaning: 'Duration of the DNS request (phase="request").', source: '/probe dns' },
+      { name: 'probe_dns_answer_rrs', type: 'gauge', labels: [], unit: '1', meaning: 'Records in the answer (addresses and CNAMEs).', source: '/probe dns' },
+    ],
+  },
+];
+
+export const ALL_METRICS: MetricDoc[] = METRIC_GROUPS.flatMap((g) => g.metrics);
+
+/** Default collector prefixes, documented as a group rather than one by one. */
+export const DEFAULT_METRIC_PREFIXES = ['process_', 'nodejs_'] as const;
+
+export function findMetric(name: string): MetricDoc | undefined {
+  return ALL_METRICS.find((m) => m.name === name);
+}
