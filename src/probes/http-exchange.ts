@@ -34,13 +34,17 @@ function keptHeaders(headers: Dispatcher.ResponseData['headers']): Record<string
   return kept;
 }
 
-/** Gives undici our socket, once: a second connect (a retry) must not open a new connection. */
+/**
+ * Gives undici our socket, once: a second connect (a retry) must not open a new
+ * connection. Called back on the next tick: undici's resume loop is not re-entrant and
+ * silently drops a synchronous callback, leaving the request unsent.
+ */
 function handOver(socket: Socket): buildConnector.connector {
   let used = false;
   return (_options, callback) => {
-    if (used) return callback(new Error('probe connection already used'), null);
+    const first = !used;
     used = true;
-    callback(null, socket);
+    process.nextTick(() => (first ? callback(null, socket) : callback(new Error('probe connection already used'), null)));
   };
 }
 

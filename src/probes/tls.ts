@@ -57,12 +57,22 @@ function detailsOf(socket: tls.TLSSocket, verifyError: string | undefined): TlsD
   return details;
 }
 
+interface VerifyError {
+  /** OpenSSL verify code or ERR_TLS_CERT_ALTNAME_INVALID. */
+  code: string;
+  message: string;
+}
+
 /** Chain errors from OpenSSL first (an expired cert is reported as such), then the name. */
-function verify(socket: tls.TLSSocket, hostname: string): string | undefined {
+function verify(socket: tls.TLSSocket, hostname: string): VerifyError | undefined {
+  // Node stores the OpenSSL code string here despite the Error typing.
   const chainError = socket.authorizationError as Error | string | null | undefined;
-  if (chainError) return typeof chainError === 'string' ? chainError : chainError.message;
+  if (chainError) {
+    const code = typeof chainError === 'string' ? chainError : chainError.message;
+    return { code, message: code };
+  }
   const nameError = tls.checkServerIdentity(hostname, socket.getPeerCertificate());
-  return nameError ? 'ERR_TLS_CERT_ALTNAME_INVALID' : undefined;
+  return nameError ? { code: 'ERR_TLS_CERT_ALTNAME_INVALID', message: nameError.message } : undefined;
 }
 
 function waitSecure(socket: tls.TLSSocket, signal: AbortSignal): Promise<bigint> {
@@ -83,13 +93,15 @@ function waitSecure(socket: tls.TLSSocket, signal: AbortSignal): Promise<bigint>
  */
 export async function handshake(socket: Socket, { servername, options, signal }: HandshakeOptions): Promise<TlsConnection> {
   const hostname = options.tls.serverName ?? servername;
+  // Built before the clock starts: loading the roots is our CPU time, not the network's.
+  const secureContext = secureContextFor(options.tls.ca);
   const start = now();
   const tlsSocket = tls.connect({
     socket,
     // SNI must not carry an IP literal (RFC 6066 section 3).
     servername: isIP(hostname) ? undefined : hostname,
     ALPNProtocols: ['http/1.1'],
-    secureContext: secureContextFor(options.tls.ca),
+    secureContext,
     rejectUnauthorized: false,
     // Node's own name check guesses the host ('localhost' for an IP over a given socket).
     checkServerIdentity: () => undefined,
@@ -97,10 +109,11 @@ export async function handshake(socket: Socket, { servername, options, signal }:
   try {
     const seconds = secondsSince(start, await waitSecure(tlsSocket, signal));
     const verifyError = verify(tlsSocket, hostname);
-    const details = detailsOf(tlsSocket, verifyError);
+    const details = detailsOf(tlsSocket, verifyError?.code);
     if (verifyError !== undefined && !options.tls.insecureSkipVerify) {
-      const message = `certificate for ${hostname} rejected: ${verifyError}`;
-      throw new PartialFailure('tls', tlsVerifyReason(verifyError), message, { tls: details, phases: { tls: seconds } });
+      const message = `certificate for ${hostname} rejected: ${verifyError.message}`;
+      const partial = { tls: details, phases: { tls: seconds } };
+      throw new PartialFailure('tls', tlsVerifyReason(verifyError.code), message, partial);
     }
     tlsSocket.on('error', noop);
     return { socket: tlsSocket, seconds, details };

@@ -2,9 +2,11 @@
  * Real servers on 127.0.0.1:0 for probe tests, each closable (open connections are
  * destroyed on close so no handle outlives a test file).
  */
+import dgram from 'node:dgram';
 import http from 'node:http';
 import https from 'node:https';
 import net from 'node:net';
+import dnsPacket from 'dns-packet';
 import type { HttpTargetSpec, ProbeContext, ProbeOptions, ProbeTarget } from '../../src/probes/target.js';
 import type { KeyPair } from './pki.js';
 
@@ -78,7 +80,8 @@ export function startHttpServer(responder: Responder = {}): Promise<TestServer> 
 
 /** Accepts and never sends a byte: a TLS handshake that hangs, or an HTTP request never answered. */
 export function startSilentServer(scheme = 'https'): Promise<TestServer> {
-  return serve(net.createServer(), scheme);
+  // Reads (and drops) what arrives so the client's FIN is seen and the socket closes.
+  return serve(net.createServer((socket) => socket.resume()), scheme);
 }
 
 /** Resets (RST) each connection right after accept, or once the first bytes arrived. */
@@ -90,6 +93,40 @@ export function startResetServer(when: 'accept' | 'data', scheme = 'https'): Pro
   return serve(server, scheme);
 }
 
+/**
+ * A UDP DNS server on 127.0.0.1:0 answering A queries from `hosts` (name -> IPv4),
+ * NOERROR/no data for other types of a known name, NXDOMAIN otherwise. Pass
+ * `{ host: '127.0.0.1', port }` in options.resolvers to give a probe a real dns phase.
+ */
+export async function startDnsServer(hosts: Record<string, string>): Promise<TestServer> {
+  const socket = dgram.createSocket('udp4');
+  let queries = 0;
+  socket.on('message', (message, peer) => {
+    queries += 1;
+    const query = dnsPacket.decode(message);
+    const question = query.questions?.[0];
+    const address = question ? hosts[question.name.toLowerCase()] : undefined;
+    const known = question !== undefined && question.name.toLowerCase() in hosts;
+    const answers = address && question?.type === 'A' ? [{ type: 'A' as const, name: question.name, ttl: 60, data: address }] : [];
+    const reply = dnsPacket.encode({
+      type: 'response',
+      id: query.id,
+      flags: dnsPacket.RECURSION_DESIRED | dnsPacket.RECURSION_AVAILABLE | (known ? 0 : 3), // rcode 3: NXDOMAIN
+      questions: query.questions,
+      answers,
+    });
+    socket.send(reply, peer.port, peer.address);
+  });
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  return {
+    port,
+    url: (path = '/') => new URL(`dns://127.0.0.1:${port}${path}`),
+    connections: () => queries,
+    close: () => new Promise<void>((resolve) => socket.close(() => resolve())),
+  };
+}
+
 /** A port that just stopped listening: connecting to it is refused. */
 export async function refusedPort(): Promise<number> {
   const server = await serve(net.createServer(), 'http');
@@ -99,7 +136,7 @@ export async function refusedPort(): Promise<number> {
 
 /** Network handles alive in this process, to check that nothing leaked. */
 export function openNetworkHandles(): number {
-  return process.getActiveResourcesInfo().filter((r) => /TCP|TLS/.test(r)).length;
+  return process.getActiveResourcesInfo().filter((r) => /TCP|TLS|UDP/.test(r)).length;
 }
 
 /** Polls until open network handles drop to `expected` (closes are asynchronous), returns the last count. */

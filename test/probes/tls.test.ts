@@ -83,6 +83,8 @@ describe('tls', () => {
     const result = await probe('wrongHost');
     expect(result.failure).toMatchObject({ phase: 'tls', reason: 'tls_hostname_mismatch' });
     expect(result.tls?.chain[0]?.subject).toBe('wrong.example');
+    expect(result.tls?.authorizationError).toBe('ERR_TLS_CERT_ALTNAME_INVALID');
+    expect(result.failure?.message).toContain("does not match certificate's altnames");
   });
 
   it('options.tls.serverName overrides the name checked (and sent as SNI)', async () => {
