@@ -94,15 +94,19 @@ export class Scheduler {
     for (const observer of this.observers) observer.forget(entry.target);
   }
 
-  private arm(entry: Entry): void {
+  /**
+   * Arms the first slot after now and after `firedSlotMs`: a timer may fire a millisecond
+   * before Date.now() reaches its slot, and must not arm that same slot again.
+   */
+  private arm(entry: Entry, firedSlotMs = -Infinity): void {
     clearTimeout(entry.timer);
     if (this.stopping.signal.aborted) return;
-    const at = nextSlot(entry.anchorMs, entry.target.intervalSeconds * 1000, Date.now());
-    entry.timer = setTimeout(() => this.fire(entry), at - Date.now());
+    const at = nextSlot(entry.anchorMs, entry.target.intervalSeconds * 1000, Math.max(Date.now(), firedSlotMs));
+    entry.timer = setTimeout(() => this.fire(entry, at), at - Date.now());
     entry.timer.unref();
   }
 
-  private fire(entry: Entry): void {
+  private fire(entry: Entry, slotMs?: number): void {
     if (this.entries.get(entry.target.key) !== entry) return;
     if (entry.running) {
       this.hooks.slotMissed?.(entry.target);
@@ -111,7 +115,7 @@ export class Scheduler {
         entry.running = undefined;
       });
     }
-    this.arm(entry);
+    this.arm(entry, slotMs);
   }
 
   private async runOnce(entry: Entry): Promise<void> {
