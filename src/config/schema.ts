@@ -4,6 +4,7 @@
  * generated from it too, so they cannot drift.
  */
 import { z } from 'zod';
+import { INSTANCES, SERVICE_AREAS } from '../endpoints/types.js';
 import { parseDuration } from './duration.js';
 
 const duration = (what: string) =>
@@ -116,6 +117,25 @@ export const proxySchema = z
   })
   .describe('An explicit HTTP proxy (CONNECT) to compare against direct egress.');
 
+/** Microsoft asks for the version to be polled at most hourly; 5 minutes is the floor here. */
+export const MIN_DISCOVERY_INTERVAL_SECONDS = 300;
+
+export const discoverySchema = z
+  .strictObject({
+    enabled: z.boolean().default(true).describe('Set false to keep the block but stop discovery.'),
+    instance: z.enum(INSTANCES).default('Worldwide').describe('Microsoft 365 cloud whose endpoint list is used.'),
+    tenant: z.string().regex(/^[a-z0-9-]+$/i).optional().describe('Tenant filled into tenant URLs (*.sharepoint.com -> <tenant>.sharepoint.com, <tenant>-my.sharepoint.com); default: the top-level tenant.'),
+    categories: z.array(category).min(1).default(['Optimize', 'Allow']).describe('Endpoint categories to probe.'),
+    service_areas: z.array(z.enum(SERVICE_AREAS)).min(1).optional().describe('Service areas to ask for (Common is always included); default: what the web service returns.'),
+    required_only: z.boolean().default(false).describe('Only endpoint sets marked required.'),
+    no_ipv6: z.boolean().default(false).describe('Ask the web service to leave out IPv6 ranges.'),
+    web_service: httpUrl.default('https://endpoints.office.com').describe('Base URL of the IP Address and URL web service.'),
+    interval: duration('How often the list version is checked')
+      .prefault('1h')
+      .refine((s) => s >= MIN_DISCOVERY_INTERVAL_SECONDS, 'must be at least 5m (Microsoft asks for hourly polling)'),
+  })
+  .describe('Targets from the Microsoft 365 IP Address and URL web service. Absent: no discovery.');
+
 export const configSchema = z
   .strictObject({
     labels: z
@@ -144,6 +164,7 @@ export const configSchema = z
     proxies: z.array(proxySchema).default([]),
     modules: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), moduleSchema).default({}),
     targets: z.array(targetSchema).default([]),
+    discovery: discoverySchema.optional(),
   })
   .superRefine((c, ctx) => {
     const seen = new Map<string, number>();
@@ -165,3 +186,4 @@ export type Config = z.output<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type ModuleConfig = z.output<typeof moduleSchema>;
+export type DiscoveryConfig = z.output<typeof discoverySchema>;

@@ -19,6 +19,8 @@ export interface ScheduledTarget {
   target: ProbeTarget;
   options: ProbeOptions;
   source: 'config' | 'discovery';
+  /** Discovered targets: the Microsoft endpoint set they come from (for the published-range check). */
+  endpointSetId?: number;
 }
 
 export const DEFAULT_MAX_HEADER_BYTES = 64 * 1024;
