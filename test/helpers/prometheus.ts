@@ -34,11 +34,14 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-/** `scrapeConfigs` is the YAML of the `scrape_configs:` list (already indented by two spaces). */
-export async function startPrometheus(scrapeConfigs: string, globalYaml = '  scrape_interval: 1s\n  evaluation_interval: 1s\n'): Promise<PrometheusServer> {
+/**
+ * `scrapeConfigs` is the YAML of the `scrape_configs:` list (already indented by two spaces);
+ * `topLevelYaml` is appended as is (e.g. `rule_files:` and `alerting:` sections).
+ */
+export async function startPrometheus(scrapeConfigs: string, globalYaml = '  scrape_interval: 1s\n  evaluation_interval: 1s\n', topLevelYaml = ''): Promise<PrometheusServer> {
   const tmp = tempDir('o365-prometheus-');
   const configFile = join(tmp.dir, 'prometheus.yml');
-  writeFileSync(configFile, `global:\n${globalYaml}scrape_configs:\n${scrapeConfigs}`);
+  writeFileSync(configFile, `global:\n${globalYaml}scrape_configs:\n${scrapeConfigs}\n${topLevelYaml}`);
   const port = await freePort();
   const child = spawn('prometheus', [
     `--config.file=${configFile}`,
