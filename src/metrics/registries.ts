@@ -12,13 +12,19 @@ export interface Registries {
   all: Registry[];
 }
 
+const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
+
 export function createRegistries(options: { defaultMetrics?: boolean } = {}): Registries {
   const prometheus = new Registry();
   const openMetrics = new Registry<OpenMetricsContentType>();
   openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   if (options.defaultMetrics ?? true) {
-    collectDefaultMetrics({ register: prometheus });
-    collectDefaultMetrics({ register: openMetrics });
+    for (const registry of [prometheus, openMetrics as unknown as Registry]) {
+      collectDefaultMetrics({ register: registry });
+      // Gauges named *_total break the counter convention (promtool complains); they only
+      // sum nodejs_active_{handles,requests,resources}{type}, which stay.
+      for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+    }
   }
   return { prometheus, openMetrics, all: [prometheus, openMetrics as unknown as Registry] };
 }
