@@ -57,7 +57,7 @@ const exporter: (PanelSpec | RowSpec)[] = [
   }),
   stat({
     title: 'Config loaded', unit: 'dateTimeFromNow', w: 4, colorMode: 'value',
-    description: 'When the running config was loaded.',
+    description: 'When the running config was loaded. Older than the last edit of the file: the reload did not happen or was rejected (see Config reload).',
     queries: [q(`o365_exporter_config_last_reload_success_timestamp_seconds{${SITE}} * 1000`, '{{instance}}')],
   }),
   stat({
@@ -67,7 +67,7 @@ const exporter: (PanelSpec | RowSpec)[] = [
   }),
   table({
     title: 'Version', hide: ['Value'], w: 6, h: 4,
-    description: 'Exporter and Node.js version of each instance.',
+    description: 'Exporter and Node.js version of each instance. Instances of one fleet on different versions may differ in metrics and defaults.',
     queries: [q(`o365_exporter_build_info{${SITE}}`, '', { instant: true })],
   }),
   timeseries({

@@ -1,0 +1,137 @@
+/**
+ * A real Alertmanager (Debian `prometheus-alertmanager`) on loopback, clustering off, whose
+ * only receiver is a webhook: an HTTP server in the test that records every notification.
+ */
+import { spawn } from 'node:child_process';
+import http from 'node:http';
+import type net from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { poll, tempDir, waitForStatus, type ExitStatus } from './process.js';
+import { freePort } from './prometheus.js';
+
+/** One alert as Alertmanager's webhook (version 4) sends it. */
+export interface WebhookAlert {
+  status: 'firing' | 'resolved';
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  startsAt: string;
+  endsAt: string;
+}
+
+export interface WebhookMessage {
+  version: string;
+  status: 'firing' | 'resolved';
+  receiver: string;
+  groupLabels: Record<string, string>;
+  alerts: WebhookAlert[];
+}
+
+export interface Webhook {
+  url: string;
+  messages: WebhookMessage[];
+  /** Polls the received messages until one holds an alert `match` accepts; returns that alert. */
+  waitForAlert(what: string, match: (alert: WebhookAlert) => boolean, timeoutMs?: number): Promise<WebhookAlert>;
+  close(): Promise<void>;
+}
+
+export async function startWebhook(): Promise<Webhook> {
+  const messages: WebhookMessage[] = [];
+  const sockets = new Set<net.Socket>();
+  const server = http.createServer((req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => (body += chunk));
+    req.on('end', () => {
+      try {
+        messages.push(JSON.parse(body) as WebhookMessage);
+        res.writeHead(200).end();
+      } catch {
+        res.writeHead(400).end();
+      }
+    });
+  });
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.on('close', () => sockets.delete(s));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}/alerts`,
+    messages,
+    waitForAlert: (what, match, timeoutMs = 45_000) =>
+      poll(what, () => messages.flatMap((m) => m.alerts).find(match), timeoutMs, 100).catch((e: unknown) => {
+        throw new Error(`${String(e)}; received: ${JSON.stringify(messages.map((m) => m.alerts.map((a) => `${a.labels.alertname}:${a.status}`)))}`);
+      }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface AlertmanagerServer {
+  port: number;
+  baseUrl: string;
+  stderr(): string;
+  stop(): Promise<ExitStatus>;
+}
+
+/** Groups per alert and target, and sends within a second of a change (test timing, not advice). */
+export function alertmanagerConfig(webhookUrl: string): string {
+  return [
+    'route:',
+    '  receiver: webhook',
+    '  group_by: [alertname, target]',
+    '  group_wait: 1s',
+    '  group_interval: 1s',
+    '  repeat_interval: 1h',
+    'receivers:',
+    '  - name: webhook',
+    '    webhook_configs:',
+    `      - url: ${webhookUrl}`,
+    '        send_resolved: true',
+    '',
+  ].join('\n');
+}
+
+export async function startAlertmanager(webhookUrl: string): Promise<AlertmanagerServer> {
+  const tmp = tempDir('o365-alertmanager-');
+  const configFile = join(tmp.dir, 'alertmanager.yml');
+  writeFileSync(configFile, alertmanagerConfig(webhookUrl));
+  const port = await freePort();
+  const child = spawn('prometheus-alertmanager', [
+    `--config.file=${configFile}`,
+    `--storage.path=${join(tmp.dir, 'data')}`,
+    `--web.listen-address=127.0.0.1:${port}`,
+    // Empty: no gossip cluster, nothing listens beyond loopback.
+    '--cluster.listen-address=',
+    '--log.level=warn',
+  ], { cwd: tmp.dir, stdio: ['ignore', 'ignore', 'pipe'] });
+  let err = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
+  const exited = new Promise<ExitStatus>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  let done = false;
+  void exited.then(() => {
+    done = true;
+    tmp.cleanup();
+  });
+  const stop = async (): Promise<ExitStatus> => {
+    if (!done) child.kill('SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    try {
+      return await exited;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+  const baseUrl = `http://127.0.0.1:${port}`;
+  try {
+    await waitForStatus(`${baseUrl}/-/ready`, 200, 20_000);
+  } catch (cause) {
+    await stop();
+    throw new Error(`alertmanager did not get ready: ${String(cause)}\nstderr:\n${err}`);
+  }
+  return { port, baseUrl, stderr: () => err, stop };
+}

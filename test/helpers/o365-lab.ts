@@ -1,0 +1,143 @@
+/**
+ * The monitoring lab the dashboard and alerting tests share: the built exporter probing
+ * local targets through a scripted DNS server, scraped every second by a real Prometheus
+ * that loads the shipped rules files unchanged, optionally sending to a real Alertmanager.
+ *
+ * Targets (all with site="lab"):
+ * - outlook-lab (Exchange, Optimize) and teams-lab (Teams, Allow): a healthy HTTPS server
+ *   with a certificate from the test CA, reached by name (DNS phase, CNAME chain ending in
+ *   lhr-efz.ms-acdc.lab.test); its certificate can be swapped for one from a foreign CA.
+ * - sharepoint-down (SharePoint, Optimize): a port that refuses connections.
+ */
+import https from 'node:https';
+import type net from 'node:net';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { RULE_FILES } from '../dashboards/promql.js';
+import { startAlertmanager, startWebhook, type AlertmanagerServer, type Webhook } from './alertmanager.js';
+import { startDnsServer, type TestDnsServer } from './dns-server.js';
+import { makePki, type KeyPair, type Pki } from './pki.js';
+import { startExporter, tempDir, type ExporterProcess } from './process.js';
+import { startPrometheus, type PrometheusServer } from './prometheus.js';
+import { refusedPort } from './servers.js';
+
+export const LAB = { site: 'lab', healthy: 'outlook-lab', teams: 'teams-lab', down: 'sharepoint-down' } as const;
+
+export interface SwitchableHttpsServer {
+  port: number;
+  /** New handshakes present this certificate (open connections are closed). */
+  useCertificate(pair: KeyPair): void;
+  close(): Promise<void>;
+}
+
+async function startSwitchableHttps(pair: KeyPair): Promise<SwitchableHttpsServer> {
+  const sockets = new Set<net.Socket>();
+  const server = https.createServer({ cert: pair.cert, key: pair.key }, (req, res) => {
+    req.resume().on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
+  });
+  server.on('connection', (s: net.Socket) => {
+    sockets.add(s);
+    s.on('error', () => undefined).on('close', () => sockets.delete(s));
+  });
+  server.on('tlsClientError', () => undefined); // the exporter rejecting a foreign certificate
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  const dropConnections = () => {
+    for (const s of sockets) s.destroy();
+  };
+  return {
+    port,
+    useCertificate: (p) => {
+      server.setSecureContext({ cert: p.cert, key: p.key });
+      dropConnections();
+    },
+    close: () =>
+      new Promise<void>((resolve) => {
+        dropConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export interface Lab {
+  pki: Pki;
+  dns: TestDnsServer;
+  https: SwitchableHttpsServer;
+  exporter: ExporterProcess;
+  prometheus: PrometheusServer;
+  alertmanager?: AlertmanagerServer;
+  webhook?: Webhook;
+  stop(): Promise<void>;
+}
+
+function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, downPort: number): string {
+  const target = (name: string, service: string, category: string, host: string, port: number) => [
+    `  - name: ${name}`,
+    `    url: https://${host}:${port}/`,
+    `    service: ${service}`,
+    `    category: ${category}`,
+    `    tls: {ca_file: ${JSON.stringify(caFile)}, server_name: localhost}`,
+  ];
+  return [
+    `labels: {site: ${LAB.site}}`,
+    `resolvers: ["127.0.0.1:${dnsPort}"]`,
+    'defaults: {interval: 1s, timeout: 2s}',
+    'targets:',
+    ...target(LAB.healthy, 'Exchange', 'Optimize', 'outlook.lab.test', httpsPort),
+    ...target(LAB.teams, 'Teams', 'Allow', 'teams.lab.test', httpsPort),
+    ...target(LAB.down, 'SharePoint', 'Optimize', 'sharepoint.lab.test', downPort),
+    '',
+  ].join('\n');
+}
+
+function prometheusTopLevel(alertmanagerPort?: number): string {
+  const rules = ['rule_files:', ...RULE_FILES.map((f) => `  - ${JSON.stringify(f)}`)];
+  const alerting = alertmanagerPort === undefined ? [] : ['alerting:', '  alertmanagers:', '    - static_configs:', `        - targets: ["127.0.0.1:${alertmanagerPort}"]`];
+  return [...rules, ...alerting, ''].join('\n');
+}
+
+/** Starts everything; on any failure stops what was started and rethrows. */
+export async function startLab(options: { alerting?: boolean } = {}): Promise<Lab> {
+  const stops: (() => Promise<unknown> | void)[] = [];
+  const stop = async () => {
+    for (const s of stops.reverse()) await s();
+    stops.length = 0;
+  };
+  try {
+    const pki = makePki();
+    stops.push(() => pki.cleanup());
+    const tmp = tempDir('o365-lab-');
+    stops.push(() => tmp.cleanup());
+    const caFile = join(tmp.dir, 'ca.pem');
+    writeFileSync(caFile, pki.ca.cert);
+    const dns = await startDnsServer({
+      'outlook.lab.test': { cname: 'outlook.ha.lab.test' },
+      'outlook.ha.lab.test': { cname: 'lhr-efz.ms-acdc.lab.test' },
+      'teams.lab.test': { cname: 'lhr-efz.ms-acdc.lab.test' },
+      'lhr-efz.ms-acdc.lab.test': { a: ['127.0.0.1'] },
+      'sharepoint.lab.test': { a: ['127.0.0.1'] },
+    });
+    stops.push(() => dns.close());
+    const server = await startSwitchableHttps(pki.valid);
+    stops.push(() => server.close());
+    const exporter = await startExporter(exporterConfig(caFile, dns.resolver.port, server.port, await refusedPort()));
+    stops.push(() => exporter.stop());
+    let webhook: Webhook | undefined;
+    let alertmanager: AlertmanagerServer | undefined;
+    if (options.alerting) {
+      const hook = await startWebhook();
+      webhook = hook;
+      stops.push(() => hook.close());
+      const am = await startAlertmanager(hook.url);
+      alertmanager = am;
+      stops.push(() => am.stop());
+    }
+    const scrape = ['  - job_name: o365', '    static_configs:', `      - targets: ["127.0.0.1:${exporter.port}"]`].join('\n');
+    const prometheus = await startPrometheus(scrape, '  scrape_interval: 1s\n  evaluation_interval: 1s\n', prometheusTopLevel(alertmanager?.port));
+    stops.push(() => prometheus.stop());
+    return { pki, dns, https: server, exporter, prometheus, alertmanager, webhook, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
