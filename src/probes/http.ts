@@ -1,6 +1,8 @@
 /**
  * The HTTP(S) probe: dns -> connect -> tls (https) -> first_byte -> transfer, all on one
  * connection. Redirects are not followed: a 3xx is a valid answer of the front door.
+ * With options.proxy, `dial` opens an HTTP CONNECT tunnel (proxy.ts) for https and plain
+ * http alike, and TLS and the request run through it.
  */
 import { exchange } from './http-exchange.js';
 import { ProbeError } from './result.js';

@@ -6,6 +6,7 @@ import net from 'node:net';
 import { now, secondsSince } from '../util/clock.js';
 import { resolveHost } from './dns.js';
 import { connectReason, errorCode, errorMessage } from './errors.js';
+import { openTunnel, proxyEndpoint } from './proxy.js';
 import { ProbeError } from './result.js';
 import type { ProbeRun } from './run.js';
 import { runPhases } from './run.js';
@@ -53,16 +54,21 @@ export async function connectTcp(
 
 /**
  * dns then connect inside a run: records both phases, the DNS details and the address,
- * and destroys the socket when the run ends.
+ * and destroys the socket when the run ends. With options.proxy, dns and connect are the
+ * proxy's, then a CONNECT tunnel to host:port (proxy_connect); the proxy resolves `host`,
+ * so there are no DNS details and the address is the proxy's.
  */
 export async function dial(run: ProbeRun, host: string, port: number, options: ProbeOptions): Promise<net.Socket> {
-  const resolution = await run.step('dns', () => resolveHost(host, options, run.signal));
-  if (resolution.details) run.result.dns = resolution.details;
+  const proxy = options.proxy ? proxyEndpoint(options.proxy.url) : undefined;
+  const peer = proxy ?? { host, port };
+  const resolution = await run.step('dns', () => resolveHost(peer.host, options, run.signal));
+  if (resolution.details && !proxy) run.result.dns = resolution.details;
   run.result.address = resolution.address;
   const { socket } = await run.step('connect', () =>
-    connectTcp(resolution.address, port, run.signal, run.remainingSeconds()),
+    connectTcp(resolution.address, peer.port, run.signal, run.remainingSeconds()),
   );
   run.defer(() => socket.destroy());
+  if (proxy) await run.step('proxy_connect', () => openTunnel(socket, proxy, host, port, run.signal));
   return socket;
 }
 
