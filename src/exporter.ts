@@ -5,6 +5,8 @@
 import { ConfigError, loadConfigFile, loadDefaultConfig, type LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { buildTargets, type ScheduledTarget } from './config/targets.js';
+import { ExporterDiscovery } from './endpoints/discovery.js';
+import { DiscoveryMetrics } from './metrics/discovery-metrics.js';
 import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import { ProbeMetrics } from './metrics/probe-metrics.js';
 import { createRegistries, setConstantLabels, type Registries } from './metrics/registries.js';
@@ -17,6 +19,10 @@ export interface ExporterOptions {
   configFile?: string;
   logger?: Logger;
   runProbe?: RunProbe;
+  /** Data directory (--storage.path): endpoint list cache and ClientRequestId. Default ./data. */
+  storagePath?: string;
+  /** Per request to the endpoint web service (tests shorten it). */
+  discoveryFetchTimeoutMs?: number;
 }
 
 export type ReloadOutcome = { ok: true } | { ok: false; error: string };
@@ -27,6 +33,8 @@ export class Exporter {
   readonly metrics: ExporterMetrics;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
+  /** Microsoft 365 endpoint discovery (config `discovery:`); idle when not configured. */
+  readonly discovery: ExporterDiscovery;
   /** Targets by where they come from ("config", "discovery"); config wins on a name clash. */
   private readonly sources = new Map<ScheduledTarget['source'], ScheduledTarget[]>();
   private loaded: LoadedConfig;
@@ -40,6 +48,14 @@ export class Exporter {
     this.scheduler = new Scheduler(options.runProbe ?? runProbe, observers, loaded.config.scheduler.max_concurrency, {
       slotMissed: (t) => this.metrics.slotsMissed.inc({ target: t.name }),
       inFlightChanged: (n) => this.metrics.inFlight.set(n),
+    });
+    const discoveryMetrics = new DiscoveryMetrics(this.registries.all, { view: () => this.discovery.view(), publishedRanges: (t) => this.discovery.publishedRanges(t) }, this.store);
+    this.discovery = new ExporterDiscovery({
+      storagePath: options.storagePath ?? './data',
+      logger: this.logger,
+      fetchTimeoutMs: options.discoveryFetchTimeoutMs,
+      setTargets: (targets) => this.setTargets('discovery', targets),
+      activeChanged: (active) => discoveryMetrics.setActive(active),
     });
   }
 
@@ -81,6 +97,7 @@ export class Exporter {
   }
 
   async stop(): Promise<void> {
+    await this.discovery.stop();
     await this.scheduler.stop();
   }
 
@@ -91,6 +108,7 @@ export class Exporter {
     this.scheduler.setMaxConcurrency(loaded.config.scheduler.max_concurrency);
     this.sources.set('config', configTargets);
     this.schedule();
+    await this.discovery.apply(loaded.config);
     this.metrics.configLoaded(true);
   }
 

@@ -32,7 +32,7 @@ async function serve(flags: Flags): Promise<number> {
   const { host, port } = parseListenAddress(flags.listenAddress);
   let exporter: Exporter;
   try {
-    exporter = await Exporter.start({ configFile: flags.configFile, logger });
+    exporter = await Exporter.start({ configFile: flags.configFile, logger, storagePath: flags.storagePath });
   } catch (err) {
     if (!(err instanceof ConfigError)) throw err;
     logger.error('invalid config, not starting', { error: err.message });
