@@ -38,7 +38,7 @@ describe('alerting end to end', () => {
 
     const brokenAt = Date.now();
     https.useCertificate(pki.inspected);
-    const firing = await webhook.waitForAlert(`${ALERT} firing for ${LAB.healthy}`, (a) => a.labels.alertname === ALERT && a.labels.target === LAB.healthy && a.status === 'firing');
+    const firing = await webhook.waitForAlert(`${ALERT} firing for ${LAB.healthy}`, (a) => a.labels.alertname === ALERT && a.labels.target === LAB.healthy && a.labels.path === 'direct' && a.status === 'firing');
     const firedAfterMs = Date.now() - brokenAt;
     expect(firing.labels).toMatchObject({ severity: 'warning', site: LAB.site, service: 'Exchange', category: 'Optimize', path: 'direct', job: 'o365' });
     expect(firing.annotations.summary).toBe(`TLS certificate of ${LAB.healthy} rejected at ${LAB.site}`);
@@ -50,7 +50,7 @@ describe('alerting end to end', () => {
 
     const healedAt = Date.now();
     https.useCertificate(pki.valid);
-    const resolved = await webhook.waitForAlert(`${ALERT} resolved for ${LAB.healthy}`, (a) => a.labels.alertname === ALERT && a.labels.target === LAB.healthy && a.status === 'resolved');
+    const resolved = await webhook.waitForAlert(`${ALERT} resolved for ${LAB.healthy}`, (a) => a.labels.alertname === ALERT && a.labels.target === LAB.healthy && a.labels.path === 'direct' && a.status === 'resolved');
     const resolvedAfterMs = Date.now() - healedAt;
     expect(Date.parse(resolved.endsAt)).toBeGreaterThan(Date.parse(firing.startsAt));
     expect(Date.parse(resolved.endsAt)).toBeGreaterThanOrEqual(healedAt - 1000);

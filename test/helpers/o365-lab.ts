@@ -8,12 +8,14 @@
  *   with a certificate from the test CA, reached by name (DNS phase, CNAME chain ending in
  *   lhr-efz.ms-acdc.lab.test); its certificate can be swapped for one from a foreign CA.
  * - sharepoint-down (SharePoint, Optimize): a port that refuses connections.
+ * outlook-lab is also probed through "corp", a CONNECT proxy that adds 100 ms (path="corp").
  */
 import https from 'node:https';
 import type net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULE_FILES } from '../dashboards/promql.js';
+import { startConnectProxy } from './connect-proxy.js';
 import { startAlertmanager, startWebhook, type AlertmanagerServer, type Webhook } from './alertmanager.js';
 import { startDnsServer, type TestDnsServer } from './dns-server.js';
 import { makePki, type KeyPair, type Pki } from './pki.js';
@@ -21,7 +23,7 @@ import { startExporter, tempDir, type ExporterProcess } from './process.js';
 import { startPrometheus, type PrometheusServer } from './prometheus.js';
 import { refusedPort } from './servers.js';
 
-export const LAB = { site: 'lab', healthy: 'outlook-lab', teams: 'teams-lab', down: 'sharepoint-down' } as const;
+export const LAB = { site: 'lab', healthy: 'outlook-lab', teams: 'teams-lab', down: 'sharepoint-down', proxy: 'corp' } as const;
 
 export interface SwitchableHttpsServer {
   port: number;
@@ -70,20 +72,22 @@ export interface Lab {
   stop(): Promise<void>;
 }
 
-function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, downPort: number): string {
-  const target = (name: string, service: string, category: string, host: string, port: number) => [
+function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, downPort: number, proxyUrl: string): string {
+  const target = (name: string, service: string, category: string, host: string, port: number, via = ['direct']) => [
     `  - name: ${name}`,
     `    url: https://${host}:${port}/`,
     `    service: ${service}`,
     `    category: ${category}`,
     `    tls: {ca_file: ${JSON.stringify(caFile)}, server_name: localhost}`,
+    `    via: [${via.join(', ')}]`,
   ];
   return [
     `labels: {site: ${LAB.site}}`,
     `resolvers: ["127.0.0.1:${dnsPort}"]`,
+    `proxies: [{name: ${LAB.proxy}, url: ${JSON.stringify(proxyUrl)}}]`,
     'defaults: {interval: 1s, timeout: 2s}',
     'targets:',
-    ...target(LAB.healthy, 'Exchange', 'Optimize', 'outlook.lab.test', httpsPort),
+    ...target(LAB.healthy, 'Exchange', 'Optimize', 'outlook.lab.test', httpsPort, ['direct', LAB.proxy]),
     ...target(LAB.teams, 'Teams', 'Allow', 'teams.lab.test', httpsPort),
     ...target(LAB.down, 'SharePoint', 'Optimize', 'sharepoint.lab.test', downPort),
     '',
@@ -120,7 +124,10 @@ export async function startLab(options: { alerting?: boolean } = {}): Promise<La
     stops.push(() => dns.close());
     const server = await startSwitchableHttps(pki.valid);
     stops.push(() => server.close());
-    const exporter = await startExporter(exporterConfig(caFile, dns.resolver.port, server.port, await refusedPort()));
+    // The proxy resolves target names itself, as a real one does.
+    const proxy = await startConnectProxy({ delayMs: 100, hosts: { 'outlook.lab.test': '127.0.0.1' } });
+    stops.push(() => proxy.close());
+    const exporter = await startExporter(exporterConfig(caFile, dns.resolver.port, server.port, await refusedPort(), proxy.url().href));
     stops.push(() => exporter.stop());
     let webhook: Webhook | undefined;
     let alertmanager: AlertmanagerServer | undefined;
