@@ -6,7 +6,7 @@
  * Targets (all with site="lab"):
  * - outlook-lab (Exchange, Optimize) and teams-lab (Teams, Allow): a healthy HTTPS server
  *   with a certificate from the test CA, reached by name (DNS phase, CNAME chain ending in
- *   lhr-efz.ms-acdc.lab.test); its certificate can be swapped for one from a foreign CA.
+ *   lhr-efz.ms-acdc.office.com, London); its certificate can be swapped for one from a foreign CA.
  * - sharepoint-down (SharePoint, Optimize): a port that refuses connections.
  * outlook-lab is also probed through "corp", a CONNECT proxy that adds 100 ms (path="corp").
  */
@@ -83,6 +83,8 @@ function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, down
   ];
   return [
     `labels: {site: ${LAB.site}}`,
+    // Paris: about 340 km from a London front door.
+    'location: {lat: 48.8566, lon: 2.3522}',
     `resolvers: ["127.0.0.1:${dnsPort}"]`,
     `proxies: [{name: ${LAB.proxy}, url: ${JSON.stringify(proxyUrl)}}]`,
     'defaults: {interval: 1s, timeout: 2s}',
@@ -116,9 +118,10 @@ export async function startLab(options: { alerting?: boolean } = {}): Promise<La
     writeFileSync(caFile, pki.ca.cert);
     const dns = await startDnsServer({
       'outlook.lab.test': { cname: 'outlook.ha.lab.test' },
-      'outlook.ha.lab.test': { cname: 'lhr-efz.ms-acdc.lab.test' },
-      'teams.lab.test': { cname: 'lhr-efz.ms-acdc.lab.test' },
-      'lhr-efz.ms-acdc.lab.test': { a: ['127.0.0.1'] },
+      // Microsoft's naming of the front door edge: the IATA code of its city (London).
+      'outlook.ha.lab.test': { cname: 'lhr-efz.ms-acdc.office.com' },
+      'teams.lab.test': { cname: 'lhr-efz.ms-acdc.office.com' },
+      'lhr-efz.ms-acdc.office.com': { a: ['127.0.0.1'] },
       'sharepoint.lab.test': { a: ['127.0.0.1'] },
     });
     stops.push(() => dns.close());
