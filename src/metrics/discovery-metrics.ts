@@ -38,6 +38,8 @@ export class DiscoveryMetrics {
         registers: [],
         collect() {
           this.reset();
+          // reset() leaves an unlabelled gauge at 0; a value not known yet gets no series.
+          if (labelNames.length === 0) this.remove({});
           const view = source.view();
           if (view) fill(this, view);
         },
@@ -85,6 +87,8 @@ export class DiscoveryMetrics {
       collect() {
         this.reset();
         for (const { target, last } of store.all()) {
+          // Through a proxy the address connected to is the proxy's: nothing to compare.
+          if (target.options.proxy) continue;
           const ranges = last?.address ? source.publishedRanges(target) : undefined;
           if (!last?.address || !ranges?.judges(last.address)) continue;
           this.set(targetLabels(target), ranges.contains(last.address) ? 1 : 0);
