@@ -44,7 +44,7 @@ export class Exporter {
     this.logger = options.logger ?? silentLogger;
     this.registries = createRegistries();
     this.metrics = new ExporterMetrics(this.registries.all);
-    const observers: ResultObserver[] = [this.store, new ProbeMetrics(this.registries.all, this.store)];
+    const observers: ResultObserver[] = [this.store, new ProbeMetrics(this.registries.all, this.store), this.metrics];
     this.scheduler = new Scheduler(options.runProbe ?? runProbe, observers, loaded.config.scheduler.max_concurrency, {
       slotMissed: (t) => this.metrics.slotsMissed.inc({ target: t.name }),
       inFlightChanged: (n) => this.metrics.inFlight.set(n),

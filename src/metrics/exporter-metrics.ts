@@ -1,8 +1,10 @@
 /** The exporter's own health: build, config reloads, scheduling. */
 import { Counter, Gauge, type Registry } from 'prom-client';
+import type { ScheduledTarget } from '../config/targets.js';
+import type { ResultObserver } from '../scheduler/results.js';
 import { VERSION } from '../util/version.js';
 
-export class ExporterMetrics {
+export class ExporterMetrics implements ResultObserver {
   readonly reloadSuccessful: Gauge;
   readonly reloadTimestamp: Gauge;
   readonly targets: Gauge<'source'>;
@@ -19,6 +21,13 @@ export class ExporterMetrics {
     this.targets = new Gauge({ name: 'o365_exporter_targets', help: 'Scheduled targets (target x path) by where they come from.', labelNames: ['source'], registers });
     this.slotsMissed = new Counter({ name: 'o365_exporter_probe_slots_missed_total', help: 'Scheduled runs skipped because the previous run of the target was still going.', labelNames: ['target'], registers });
     this.inFlight = new Gauge({ name: 'o365_exporter_probes_in_flight', help: 'Probes running now.', registers });
+  }
+
+  observe(): void {}
+
+  /** A target removed by a reload takes its series along. */
+  forget(target: ScheduledTarget): void {
+    this.slotsMissed.remove({ target: target.name });
   }
 
   configLoaded(ok: boolean): void {

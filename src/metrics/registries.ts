@@ -36,3 +36,34 @@ export function setConstantLabels(registries: Registries, labels: Record<string,
 export function wantsOpenMetrics(accept: string | undefined): boolean {
   return accept?.includes('application/openmetrics-text') ?? false;
 }
+
+export interface RenderedMetrics {
+  body: string;
+  contentType: string;
+}
+
+const renderQueues = new WeakMap<Registries, Promise<unknown>>();
+
+/**
+ * Renders /metrics in one format. prom-client drops `_total` from the names of the
+ * (shared) counter objects while rendering OpenMetrics and never puts it back, which
+ * turned every later Prometheus-format scrape's counters into `o365_probes{...}`. So
+ * renders run one at a time and counter names are restored after each OpenMetrics render.
+ */
+export function renderMetrics(registries: Registries, openMetrics: boolean): Promise<RenderedMetrics> {
+  const run = async (): Promise<RenderedMetrics> => {
+    const registry = openMetrics ? registries.openMetrics : registries.prometheus;
+    const counters = registry
+      .getMetricsAsArray()
+      .filter((m) => String(m.type) === 'counter')
+      .map((m) => [m, m.name] as const);
+    try {
+      return { body: await registry.metrics(), contentType: registry.contentType };
+    } finally {
+      for (const [metric, name] of counters) metric.name = name;
+    }
+  };
+  const rendered = (renderQueues.get(registries) ?? Promise.resolve()).then(run, run);
+  renderQueues.set(registries, rendered.catch(() => undefined));
+  return rendered;
+}

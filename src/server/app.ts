@@ -2,7 +2,7 @@
 import express, { type Express, type Request, type Response } from 'express';
 import type { Exporter } from '../exporter.js';
 import { renderBlackbox } from '../metrics/blackbox.js';
-import { wantsOpenMetrics } from '../metrics/registries.js';
+import { renderMetrics, wantsOpenMetrics } from '../metrics/registries.js';
 import type { RunProbe } from '../scheduler/scheduler.js';
 import { landingPage } from './landing.js';
 import { ProbeRequestError, parseProbeRequest } from './probe-request.js';
@@ -30,10 +30,9 @@ export function createApp({ exporter, runProbe }: AppDeps): Express {
 }
 
 async function sendMetrics(exporter: Exporter, req: Request, res: Response): Promise<void> {
-  const registry = wantsOpenMetrics(req.get('accept')) ? exporter.registries.openMetrics : exporter.registries.prometheus;
   try {
-    const body = await registry.metrics();
-    res.type(registry.contentType).send(body);
+    const { body, contentType } = await renderMetrics(exporter.registries, wantsOpenMetrics(req.get('accept')));
+    res.type(contentType).send(body);
   } catch (err) {
     exporter.logger.error('rendering metrics failed', { error: String(err) });
     res.status(500).type('text/plain').send(`error rendering metrics: ${String(err)}\n`);

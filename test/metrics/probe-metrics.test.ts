@@ -3,7 +3,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ScheduledTarget } from '../../src/config/targets.js';
 import { ExporterMetrics } from '../../src/metrics/exporter-metrics.js';
 import { PHASE_BUCKETS, ProbeMetrics } from '../../src/metrics/probe-metrics.js';
-import { createRegistries, setConstantLabels, wantsOpenMetrics, type Registries } from '../../src/metrics/registries.js';
+import { createRegistries, renderMetrics, setConstantLabels, wantsOpenMetrics, type Registries } from '../../src/metrics/registries.js';
 import type { ProbeResult } from '../../src/probes/result.js';
 import { ResultStore } from '../../src/scheduler/results.js';
 import { parseExposition, select, valueOf, type Series } from '../helpers/exposition.js';
@@ -161,6 +161,16 @@ describe('OpenMetrics', () => {
     expect(text).toContain('# TYPE o365_probe_failures counter');
     expect(text).toMatch(/^o365_probe_failures_total\{target="smtp",.*reason="connect_refused"\} 1$/m);
     expect(registries.prometheus.contentType).toMatch(/^text\/plain; version=0\.0\.4/);
+  });
+
+  it('rendering OpenMetrics leaves the Prometheus format of counters intact', async () => {
+    feed(smtp, failedResult('connect', 'connect_refused', { connect: 0.001 }));
+    const first = await renderMetrics(registries, false);
+    const [openMetrics, prometheus] = await Promise.all([renderMetrics(registries, true), renderMetrics(registries, false)]);
+    expect(openMetrics.body).toContain('# TYPE o365_probes counter');
+    expect(prometheus.body).toBe(first.body);
+    expect(prometheus.body).toContain('# TYPE o365_probes_total counter');
+    expect(valueOf(parseExposition((await renderMetrics(registries, false)).body), 'o365_probes_total', labelsOf(smtp))).toBe(1);
   });
 
   it('is chosen only when Accept asks for it', () => {
