@@ -8,7 +8,7 @@ const SITE = 'site=~"$site"';
 /** Exporter instances that exported series in the last hour: `up` has no site label of its own. */
 const EXPORTERS = `max by (job, instance, site) (max_over_time(o365_exporter_build_info{${SITE}}[1h]))`;
 
-/** Panels on metrics issue 3 adds (see pending-metrics.ts): empty until they land. */
+/** Endpoint discovery (config `discovery:`); these panels are empty on exporters without it. */
 const endpoints: (PanelSpec | RowSpec)[] = [
   row('Microsoft 365 endpoint list (web service)'),
   table({

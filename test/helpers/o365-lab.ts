@@ -4,11 +4,16 @@
  * that loads the shipped rules files unchanged, optionally sending to a real Alertmanager.
  *
  * Targets (all with site="lab"):
- * - outlook-lab (Exchange, Optimize) and teams-lab (Teams, Allow): a healthy HTTPS server
+ * - outlook.lab.test (Exchange, Optimize) and teams-lab (Teams, Allow): a healthy HTTPS server
  *   with a certificate from the test CA, reached by name (DNS phase, CNAME chain ending in
  *   lhr-efz.ms-acdc.office.com, London); its certificate can be swapped for one from a foreign CA.
  * - sharepoint-down (SharePoint, Optimize): a port that refuses connections.
- * outlook-lab is also probed through "corp", a CONNECT proxy that adds 100 ms (path="corp").
+ * outlook.lab.test is also probed through "corp", a CONNECT proxy that adds 100 ms (path="corp").
+ *
+ * Endpoint discovery runs against a local fake of Microsoft's web service publishing one
+ * endpoint set: outlook.lab.test with the range 127.0.0.0/8. The discovered target has the
+ * hand-written one's name, so the hand settings win (nothing extra is probed), and the
+ * hand-written target gets its published-range check.
  */
 import https from 'node:https';
 import type net from 'node:net';
@@ -17,13 +22,14 @@ import { join } from 'node:path';
 import { RULE_FILES } from '../dashboards/promql.js';
 import { startConnectProxy } from './connect-proxy.js';
 import { startAlertmanager, startWebhook, type AlertmanagerServer, type Webhook } from './alertmanager.js';
+import { startFakeWebService } from './fake-webservice.js';
 import { startDnsServer, type TestDnsServer } from './dns-server.js';
 import { makePki, type KeyPair, type Pki } from './pki.js';
 import { startExporter, tempDir, type ExporterProcess } from './process.js';
 import { startPrometheus, type PrometheusServer } from './prometheus.js';
 import { refusedPort } from './servers.js';
 
-export const LAB = { site: 'lab', healthy: 'outlook-lab', teams: 'teams-lab', down: 'sharepoint-down', proxy: 'corp' } as const;
+export const LAB = { site: 'lab', healthy: 'outlook.lab.test', teams: 'teams-lab', down: 'sharepoint-down', proxy: 'corp' } as const;
 
 export interface SwitchableHttpsServer {
   port: number;
@@ -72,7 +78,7 @@ export interface Lab {
   stop(): Promise<void>;
 }
 
-function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, downPort: number, proxyUrl: string): string {
+function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, downPort: number, proxyUrl: string, webService: string): string {
   const target = (name: string, service: string, category: string, host: string, port: number, via = ['direct']) => [
     `  - name: ${name}`,
     `    url: https://${host}:${port}/`,
@@ -92,9 +98,17 @@ function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, down
     ...target(LAB.healthy, 'Exchange', 'Optimize', 'outlook.lab.test', httpsPort, ['direct', LAB.proxy]),
     ...target(LAB.teams, 'Teams', 'Allow', 'teams.lab.test', httpsPort),
     ...target(LAB.down, 'SharePoint', 'Optimize', 'sharepoint.lab.test', downPort),
+    `discovery: {web_service: ${JSON.stringify(webService)}, interval: 5m, categories: [Optimize]}`,
     '',
   ].join('\n');
 }
+
+export const LAB_LIST_VERSION = '2099010100';
+/** Shaped like a set of Microsoft's list (see ../shared/fixtures/m365-endpoints/). */
+const LAB_ENDPOINT_SET = {
+  id: 1, serviceArea: 'Exchange', serviceAreaDisplayName: 'Exchange Online', urls: ['outlook.lab.test'], ips: ['127.0.0.0/8'],
+  tcpPorts: '443', expressRoute: true, category: 'Optimize', required: true,
+};
 
 function prometheusTopLevel(alertmanagerPort?: number): string {
   const rules = ['rule_files:', ...RULE_FILES.map((f) => `  - ${JSON.stringify(f)}`)];
@@ -130,7 +144,11 @@ export async function startLab(options: { alerting?: boolean } = {}): Promise<La
     // The proxy resolves target names itself, as a real one does.
     const proxy = await startConnectProxy({ delayMs: 100, hosts: { 'outlook.lab.test': '127.0.0.1' } });
     stops.push(() => proxy.close());
-    const exporter = await startExporter(exporterConfig(caFile, dns.resolver.port, server.port, await refusedPort(), proxy.url().href));
+    const webService = await startFakeWebService();
+    stops.push(() => webService.close());
+    webService.publish('Worldwide', LAB_LIST_VERSION, [LAB_ENDPOINT_SET]);
+    const config = exporterConfig(caFile, dns.resolver.port, server.port, await refusedPort(), proxy.url().href, webService.url);
+    const exporter = await startExporter(config, { args: [`--storage.path=${join(tmp.dir, 'data')}`] });
     stops.push(() => exporter.stop());
     let webhook: Webhook | undefined;
     let alertmanager: AlertmanagerServer | undefined;
