@@ -4,7 +4,7 @@
  * reason from a closed set (a metric label).
  */
 import { Agent, errors, request } from 'undici';
-import { ShapeError, parseEndpointSets, parseVersion, type ParsedSets } from './parse.js';
+import { ShapeError, parseChanges, parseEndpointSets, parseVersion, type ChangeRecord, type ParsedSets } from './parse.js';
 import type { Instance } from './types.js';
 
 export const FETCH_ERROR_REASONS = ['http_429', 'http_5xx', 'http_other', 'timeout', 'network', 'invalid_json', 'invalid_shape'] as const;
@@ -61,11 +61,10 @@ export class WebServiceClient {
     return wrapShape(() => parseEndpointSets(body));
   }
 
-  /** GET /changes/{instance}/{version}: the raw change records since `version` (JSON array). */
-  async changes(instance: Instance, sinceVersion = '0000000000'): Promise<unknown[]> {
+  /** GET /changes/{instance}/{version}: the change records published after `version` (0000000000: all). */
+  async changes(instance: Instance, sinceVersion = '0000000000'): Promise<ChangeRecord[]> {
     const body = await this.getJson(`/changes/${instance}/${sinceVersion}`, {});
-    if (!Array.isArray(body)) throw new FetchError('invalid_shape', 'expected a JSON array of change records');
-    return body;
+    return wrapShape(() => parseChanges(body));
   }
 
   /** Drops kept-alive and hung connections. */

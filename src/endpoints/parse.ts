@@ -28,6 +28,17 @@ const endpointSetSchema = z.object({
   notes: z.string().optional().catch(undefined),
 });
 
+const changeSchema = z.object({
+  id: z.number().int(),
+  endpointSetId: z.number().int(),
+  disposition: z.string(),
+  version: z.string(),
+  impact: z.string().optional().catch(undefined),
+  add: z.object({ effectiveDate: z.string().optional().catch(undefined), ips: stringList.default([]), urls: stringList.default([]) }).optional().catch(undefined),
+  remove: z.object({ ips: stringList.default([]), urls: stringList.default([]) }).optional().catch(undefined),
+});
+export type ChangeRecord = z.output<typeof changeSchema>;
+
 const versionSchema = z.object({ instance: z.string(), latest: z.string().regex(/^\d{10}$/) });
 
 export interface ParsedSets {
@@ -62,4 +73,13 @@ function describe(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return `an object with keys ${Object.keys(value).slice(0, 5).join(', ') || '(none)'}`;
   return typeof value;
+}
+
+/** Change records of GET /changes/{instance}/{version}; records lacking id, set, disposition or version are dropped. */
+export function parseChanges(body: unknown): ChangeRecord[] {
+  if (!Array.isArray(body)) throw new ShapeError(`expected a JSON array of change records, got ${describe(body)}`);
+  return body.flatMap((entry) => {
+    const parsed = changeSchema.safeParse(entry);
+    return parsed.success ? [parsed.data] : [];
+  });
 }
