@@ -1,9 +1,8 @@
 /** Runs the probe matching a target's kind. */
 import { dnsProbe } from './dns.js';
 import { httpProbe } from './http.js';
-import { ProbeError } from './result.js';
 import type { ProbeResult } from './result.js';
-import { runPhases } from './run.js';
+import { stunProbe } from './stun.js';
 import type { ProbeContext, ProbeOptions, ProbeTarget } from './target.js';
 import { tcpProbe } from './tcp.js';
 
@@ -17,8 +16,6 @@ export function runProbe(target: ProbeTarget, options: ProbeOptions, ctx: ProbeC
     case 'dns':
       return dnsProbe({ ...target, spec }, options, ctx);
     case 'stun':
-      return runPhases(options, ctx, async () => {
-        throw new ProbeError('udp', 'internal_error', 'stun probe not available');
-      });
+      return stunProbe({ ...target, spec }, options, ctx);
   }
 }
