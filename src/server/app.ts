@@ -1,11 +1,13 @@
-/** The HTTP surface: /metrics, /probe, /-/healthy, /-/ready, /-/reload and the landing page. */
+/** The HTTP surface: /metrics, /probe, /-/healthy, /-/ready, /-/reload, and the status page (/, /api/status, /config). */
 import express, { type Express, type Request, type Response } from 'express';
 import type { Exporter } from '../exporter.js';
 import { renderBlackbox } from '../metrics/blackbox.js';
 import { renderMetrics, wantsOpenMetrics } from '../metrics/registries.js';
 import type { RunProbe } from '../scheduler/scheduler.js';
-import { landingPage } from './landing.js';
-import { ProbeRequestError, parseProbeRequest } from './probe-request.js';
+import { configView } from './config-view.js';
+import { ProbeRequestError, parseProbeRequest, withModuleCa } from './probe-request.js';
+import { statusSnapshot } from './status-api.js';
+import { statusPage, statusPageHeaders } from './status-page.js';
 
 export interface AppDeps {
   exporter: Exporter;
@@ -24,7 +26,9 @@ export function createApp({ exporter, runProbe }: AppDeps): Express {
     res.status(ready ? 200 : 503).type('text/plain').send(ready ? 'Ready\n' : 'Not ready: first round of probes still running\n');
   });
   app.post('/-/reload', (_req, res) => void reload(exporter, res));
-  app.get('/', (_req, res) => void res.type('html').send(landingPage(exporter)));
+  app.get('/', (_req, res) => void res.set(statusPageHeaders()).type('html').send(statusPage(exporter)));
+  app.get('/api/status', (_req, res) => void res.set('cache-control', 'no-store').json(statusSnapshot(exporter)));
+  app.get('/config', (_req, res) => void res.set('cache-control', 'no-store').type('text/plain').send(configView(exporter)));
   app.use((_req: Request, res: Response) => void res.status(404).type('text/plain').send('Not found\n'));
   return app;
 }
@@ -44,8 +48,8 @@ async function probe(exporter: Exporter, runProbe: RunProbe, onDemand: { inFligh
   try {
     parsed = parseProbeRequest(req.query, req.get('x-prometheus-scrape-timeout-seconds'), exporter.config, exporter.scheduler.targets);
   } catch (err) {
-    if (!(err instanceof ProbeRequestError)) throw err;
-    res.status(err.status).type('text/plain').send(`${err.message}\n`);
+    // Anything but a ProbeRequestError is our bug: answer 500 rather than crash on a request.
+    res.status(err instanceof ProbeRequestError ? err.status : 500).type('text/plain').send(`${(err as Error).message}\n`);
     return;
   }
   if (onDemand.inFlight >= exporter.config.probe.max_concurrent) {
@@ -56,9 +60,13 @@ async function probe(exporter: Exporter, runProbe: RunProbe, onDemand: { inFligh
   const controller = new AbortController();
   res.on('close', () => controller.abort(new Error('client went away')));
   try {
-    const result = await runProbe(parsed.target, parsed.options, { signal: controller.signal });
-    const { body, contentType } = await renderBlackbox(result, parsed.kind);
+    const request = await withModuleCa(parsed);
+    const result = await runProbe(request.target, request.options, { signal: controller.signal });
+    const { body, contentType } = await renderBlackbox(result, request.kind);
     res.type(contentType).send(body);
+  } catch (err) {
+    exporter.logger.error('on-demand probe failed', { error: String(err) });
+    if (!res.headersSent) res.status(500).type('text/plain').send(`probe failed: ${(err as Error).message}\n`);
   } finally {
     onDemand.inFlight--;
   }
