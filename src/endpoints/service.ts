@@ -4,6 +4,7 @@
  * was asked with other options), keeps the last good list through every failure, and tells
  * its listener about each new list. State is exposed for metrics; no metric code here.
  */
+import { randomUUID } from 'node:crypto';
 import { silentLogger, type Logger } from '../util/log.js';
 import { nextCheckDelaySeconds } from './backoff.js';
 import { FETCH_ERROR_REASONS, FetchError, WebServiceClient, type FetchErrorReason } from './client.js';
@@ -180,7 +181,9 @@ export class DiscoveryService {
       try {
         clientRequestId = await this.options.store.clientRequestId();
       } catch (err) {
-        throw new FetchError('network', `cannot keep the ClientRequestId in ${this.options.store.dir}: ${String(err)}`);
+        // An unwritable data dir must not stop discovery: use a GUID for this run only.
+        clientRequestId = randomUUID();
+        this.logger.warn('cannot keep the ClientRequestId in the data directory, using one for this run', { dir: this.options.store.dir, error: String(err) });
       }
       this.client = new WebServiceClient({ baseUrl: this.options.baseUrl, clientRequestId, timeoutMs: this.options.timeoutMs ?? DEFAULT_FETCH_TIMEOUT_MS });
     }

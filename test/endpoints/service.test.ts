@@ -205,6 +205,27 @@ describe('DiscoveryService against the fake web service', () => {
     expect(await svc.checkNow()).toEqual({ result: 'changed' });
   });
 
+  it('stop() ends a check hung on the network without counting it as a failure', async () => {
+    // A timeout longer than the test's: only closing the connection can end this check.
+    const { svc } = service(await dataDir(), { timeoutMs: 120_000 });
+    fake.setBehaviour('hang', ['version']);
+    const before = fake.requests('/version/Worldwide');
+    const check = svc.checkNow();
+    await expect.poll(() => fake.requests('/version/Worldwide')).toBe(before + 1);
+    await svc.stop();
+    expect(await check).toMatchObject({ result: 'failed' });
+    expect(Object.values(svc.snapshot().errors).reduce((a, b) => a + b, 0)).toBe(0);
+  });
+
+  it('an unwritable data dir costs the cache, not discovery', async () => {
+    const file = path.join(await dataDir(), 'not-a-dir');
+    await writeFile(file, 'x');
+    const { svc } = service(file); // <file>/endpoints cannot be made
+    expect(await svc.checkNow()).toEqual({ result: 'changed' });
+    expect(fake.lastQuery('/version/Worldwide')?.get('ClientRequestId')).toMatch(/^[0-9a-f-]{36}$/);
+    expect(svc.list?.sets).toHaveLength(79);
+  });
+
   it('serves each instance its own list', async () => {
     for (const [instance, sets] of [['USGovDoD', 25], ['USGovGCCHigh', 26], ['China', 22]] as const) {
       const { svc } = service(await dataDir(), { instance });
