@@ -5,7 +5,7 @@ import { renderBlackbox } from '../metrics/blackbox.js';
 import { renderMetrics, wantsOpenMetrics } from '../metrics/registries.js';
 import type { RunProbe } from '../scheduler/scheduler.js';
 import { configView } from './config-view.js';
-import { ProbeRequestError, parseProbeRequest } from './probe-request.js';
+import { ProbeRequestError, parseProbeRequest, withModuleCa } from './probe-request.js';
 import { statusSnapshot } from './status-api.js';
 import { statusPage, statusPageHeaders } from './status-page.js';
 
@@ -48,8 +48,8 @@ async function probe(exporter: Exporter, runProbe: RunProbe, onDemand: { inFligh
   try {
     parsed = parseProbeRequest(req.query, req.get('x-prometheus-scrape-timeout-seconds'), exporter.config, exporter.scheduler.targets);
   } catch (err) {
-    if (!(err instanceof ProbeRequestError)) throw err;
-    res.status(err.status).type('text/plain').send(`${err.message}\n`);
+    // Anything but a ProbeRequestError is our bug: answer 500 rather than crash on a request.
+    res.status(err instanceof ProbeRequestError ? err.status : 500).type('text/plain').send(`${(err as Error).message}\n`);
     return;
   }
   if (onDemand.inFlight >= exporter.config.probe.max_concurrent) {
@@ -60,9 +60,13 @@ async function probe(exporter: Exporter, runProbe: RunProbe, onDemand: { inFligh
   const controller = new AbortController();
   res.on('close', () => controller.abort(new Error('client went away')));
   try {
-    const result = await runProbe(parsed.target, parsed.options, { signal: controller.signal });
-    const { body, contentType } = await renderBlackbox(result, parsed.kind);
+    const request = await withModuleCa(parsed);
+    const result = await runProbe(request.target, request.options, { signal: controller.signal });
+    const { body, contentType } = await renderBlackbox(result, request.kind);
     res.type(contentType).send(body);
+  } catch (err) {
+    exporter.logger.error('on-demand probe failed', { error: String(err) });
+    if (!res.headersSent) res.status(500).type('text/plain').send(`probe failed: ${(err as Error).message}\n`);
   } finally {
     onDemand.inFlight--;
   }

@@ -2,6 +2,7 @@
  * Turns `/probe?target=...&module=...` into a probe to run, or a 400/403 with the reason.
  * A configured target may be named directly (`target=exchange`) and runs with its own settings.
  */
+import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
 import type { Config, ModuleConfig } from '../config/schema.js';
 import { splitHostPort } from '../config/schema.js';
@@ -21,6 +22,8 @@ export interface ProbeRequest {
   target: ProbeTarget;
   options: ProbeOptions;
   kind: ProbeKind;
+  /** The module's tls.ca_file, read by withModuleCa() before the probe runs. */
+  caFile?: string;
 }
 
 export class ProbeRequestError extends Error {
@@ -49,7 +52,7 @@ export function parseProbeRequest(
   if (named && moduleName === undefined) {
     return { target: named.target, options: withTimeout(named.options, timeout), kind: kindOfSpec(named.target.spec) };
   }
-  const module = config.modules[moduleName as string] ?? BUILTIN_MODULES[moduleName as string];
+  const module = lookup(config.modules, moduleName) ?? lookup(BUILTIN_MODULES, moduleName);
   if (!module) throw new ProbeRequestError(400, `unknown module "${moduleName}" (known: ${[...Object.keys(BUILTIN_MODULES), ...Object.keys(config.modules)].join(', ')})`);
   const spec = specFor(module, targetText);
   const host = 'url' in spec ? spec.url.hostname.replace(/^\[|\]$/g, '') : spec.host;
@@ -57,7 +60,19 @@ export function parseProbeRequest(
   if (!configuredHosts.includes(host) && !hostAllowed(host, config.probe.allowed_targets)) {
     throw new ProbeRequestError(403, `target host "${host}" is not in probe.allowed_targets nor a configured target`);
   }
-  return { target: { name: targetText, spec }, options: moduleOptions(module, config, timeout), kind: kindOfSpec(spec) };
+  return { target: { name: targetText, spec }, options: moduleOptions(module, config, timeout), kind: kindOfSpec(spec), caFile: module.tls?.ca_file };
+}
+
+/** Own keys only: `module=__proto__` or `module=constructor` is an unknown module, not Object's. */
+function lookup(modules: Record<string, ModuleConfig>, name: string | undefined): ModuleConfig | undefined {
+  return name !== undefined && Object.hasOwn(modules, name) ? modules[name] : undefined;
+}
+
+/** Adds the PEM of the module's tls.ca_file (checked when the config was loaded) to the options. */
+export async function withModuleCa(request: ProbeRequest): Promise<ProbeRequest> {
+  if (!request.caFile) return request;
+  const ca = await readFile(request.caFile, 'utf8');
+  return { ...request, options: { ...request.options, tls: { ...request.options.tls, ca } } };
 }
 
 function specFor(module: ModuleConfig, target: string): TargetSpec {
