@@ -45,15 +45,15 @@ const udp: (PanelSpec | RowSpec)[] = [
 ];
 
 const https: (PanelSpec | RowSpec)[] = [
-  row('Teams over HTTPS (signalling, chat, fallback)'),
+  row('Teams targets (HTTPS signalling and the relay)'),
   stateTimeline({
-    title: 'Teams HTTPS endpoints', mappings: [upDown()], thresholds: T.ok, h: 6,
-    description: 'Probes of the Teams web endpoints. DOWN here with UDP up: sign-in, chat and meeting joins fail although media would flow.',
+    title: 'Teams targets', mappings: [upDown()], thresholds: T.ok, h: 6,
+    description: 'Every probe of the Teams targets: the web endpoints (sign-in, chat, meeting joins) and the media relay. A web endpoint DOWN with the relay UP: calls would flow but users cannot join them.',
     queries: [q(`o365_probe_success{${SEL}, service="Teams"}`, '{{site}} {{target}} ({{path}})')],
   }),
   timeseries({
-    title: 'Teams HTTPS phases, median', unit: 's', min: 0, w: 24,
-    description: 'Median of each phase to the Teams web endpoints over 5 minutes. Slow TLS or first byte here slows joining meetings and chat, not media.',
+    title: 'Teams phases, median', unit: 's', min: 0, w: 24,
+    description: 'Median of each phase to the Teams targets over 5 minutes (udp: the whole STUN round to the relay). Slow TLS or first byte slows joining meetings and chat; a slow udp phase slows media.',
     queries: [q(`o365_target:probe_phase_duration_seconds:p50_rate5m{${SEL}, service="Teams"}`, '{{site}} {{target}} {{phase}}')],
   }),
 ];

@@ -74,7 +74,7 @@ describe('the lab', () => {
   it('probes the healthy targets successfully and the broken one not', async () => {
     const samples = await getLab().prometheus.query('o365_probe_success');
     const byTarget = Object.fromEntries(samples.map((s) => [`${s.metric.target}/${s.metric.path}`, s.value]));
-    expect(byTarget).toEqual({ [`${LAB.healthy}/direct`]: 1, [`${LAB.healthy}/${LAB.proxy}`]: 1, [`${LAB.teams}/direct`]: 1, [`${LAB.down}/direct`]: 0 });
+    expect(byTarget).toEqual({ [`${LAB.healthy}/direct`]: 1, [`${LAB.healthy}/${LAB.proxy}`]: 1, [`${LAB.teams}/direct`]: 1, [`${LAB.relay}/direct`]: 1, [`${LAB.down}/direct`]: 0 });
   });
 
   it('measures the proxy penalty the recording rule derives (the proxy adds 100 ms)', async () => {

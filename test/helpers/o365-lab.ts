@@ -8,6 +8,7 @@
  *   with a certificate from the test CA, reached by name (DNS phase, CNAME chain ending in
  *   lhr-efz.ms-acdc.office.com, London); its certificate can be swapped for one from a foreign CA.
  * - sharepoint-down (SharePoint, Optimize): a port that refuses connections.
+ * - teams-relay (Teams, Optimize): STUN to a real STUN server (coturn) on loopback.
  * outlook.lab.test is also probed through "corp", a CONNECT proxy that adds 100 ms (path="corp").
  *
  * Endpoint discovery runs against a local fake of Microsoft's web service publishing one
@@ -21,6 +22,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RULE_FILES } from '../dashboards/promql.js';
 import { startConnectProxy } from './connect-proxy.js';
+import { startCoturn } from './coturn.js';
 import { startAlertmanager, startWebhook, type AlertmanagerServer, type Webhook } from './alertmanager.js';
 import { startFakeWebService } from './fake-webservice.js';
 import { startDnsServer, type TestDnsServer } from './dns-server.js';
@@ -29,7 +31,7 @@ import { startExporter, tempDir, type ExporterProcess } from './process.js';
 import { startPrometheus, type PrometheusServer } from './prometheus.js';
 import { refusedPort } from './servers.js';
 
-export const LAB = { site: 'lab', healthy: 'outlook.lab.test', teams: 'teams-lab', down: 'sharepoint-down', proxy: 'corp' } as const;
+export const LAB = { site: 'lab', healthy: 'outlook.lab.test', teams: 'teams-lab', relay: 'teams-relay', down: 'sharepoint-down', proxy: 'corp' } as const;
 
 export interface SwitchableHttpsServer {
   port: number;
@@ -78,7 +80,10 @@ export interface Lab {
   stop(): Promise<void>;
 }
 
-function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, downPort: number, proxyUrl: string, webService: string): string {
+/** CN of the test CA (test/helpers/pki.ts). */
+const LAB_ISSUER = 'o365-exporter Test CA';
+
+function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, downPort: number, proxyUrl: string, webService: string, stunPort: number): string {
   const target = (name: string, service: string, category: string, host: string, port: number, via = ['direct']) => [
     `  - name: ${name}`,
     `    url: https://${host}:${port}/`,
@@ -91,6 +96,9 @@ function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, down
     `labels: {site: ${LAB.site}}`,
     // Paris: about 340 km from a London front door.
     'location: {lat: 48.8566, lon: 2.3522}',
+    // The lab's certificates come from the test CA: it plays Microsoft's CA, so the healthy lab is not
+    // "intercepted" and a certificate from pki.inspectionCa is.
+    `diagnostics: {tls_issuers: [${JSON.stringify(LAB_ISSUER)}]}`,
     `resolvers: ["127.0.0.1:${dnsPort}"]`,
     `proxies: [{name: ${LAB.proxy}, url: ${JSON.stringify(proxyUrl)}}]`,
     'defaults: {interval: 1s, timeout: 2s}',
@@ -98,6 +106,7 @@ function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, down
     ...target(LAB.healthy, 'Exchange', 'Optimize', 'outlook.lab.test', httpsPort, ['direct', LAB.proxy]),
     ...target(LAB.teams, 'Teams', 'Allow', 'teams.lab.test', httpsPort),
     ...target(LAB.down, 'SharePoint', 'Optimize', 'sharepoint.lab.test', downPort),
+    `  - {name: ${LAB.relay}, stun: "127.0.0.1:${stunPort}", service: Teams, category: Optimize}`,
     `discovery: {web_service: ${JSON.stringify(webService)}, interval: 5m, categories: [Optimize]}`,
     '',
   ].join('\n');
@@ -147,7 +156,9 @@ export async function startLab(options: { alerting?: boolean } = {}): Promise<La
     const webService = await startFakeWebService();
     stops.push(() => webService.close());
     webService.publish('Worldwide', LAB_LIST_VERSION, [LAB_ENDPOINT_SET]);
-    const config = exporterConfig(caFile, dns.resolver.port, server.port, await refusedPort(), proxy.url().href, webService.url);
+    const coturn = await startCoturn();
+    stops.push(() => coturn.stop());
+    const config = exporterConfig(caFile, dns.resolver.port, server.port, await refusedPort(), proxy.url().href, webService.url, coturn.port);
     const exporter = await startExporter(config, { args: [`--storage.path=${join(tmp.dir, 'data')}`] });
     stops.push(() => exporter.stop());
     let webhook: Webhook | undefined;
