@@ -76,9 +76,9 @@ const failures: (PanelSpec | RowSpec)[] = [
 const microsoftDiagnostics: (PanelSpec | RowSpec)[] = [
   row('Microsoft connectivity principles'),
   table({
-    title: 'Front door per service', hide: ['instance', 'Value'],
-    description: 'Which Microsoft front door answered each target (from response headers or the CNAME chain) and its city. A front door in another region means egress or DNS resolution far from the site.',
-    queries: [q(`o365_frontdoor_info{${SEL}}`, '', { instant: true })],
+    title: 'Front door per service', hide: ['Value'],
+    description: 'Which Microsoft front doors answer each service at each site (from response headers or the CNAME chain), their city, and how many targets each serves. A front door in another region means egress or DNS resolution far from the site.',
+    queries: [q(`count by (site, service, frontdoor, city) (o365_frontdoor_info{${SEL}})`, '', { instant: true })],
   }),
   bargauge({
     title: 'Front door distance', unit: 'lengthkm', min: 0, max: 3000, thresholds: T.frontDoor,
@@ -99,6 +99,11 @@ const microsoftDiagnostics: (PanelSpec | RowSpec)[] = [
     title: 'Proxy penalty', unit: 's', thresholds: steps(['green', null], ['yellow', 0.02], ['red', 0.1]), w: 8,
     description: 'How much longer a probe takes through each configured proxy than directly, same target, 5-minute average. Tens of milliseconds or more is the cost Microsoft\'s "egress locally, bypass proxies" guidance removes. Empty when no target is probed through a proxy.',
     queries: [q(`avg by (site, path) (o365_target:probe_proxy_penalty_seconds:avg5m{${SEL}})`, '{{site}} via {{path}}')],
+  }),
+  table({
+    title: 'DNS resolvers', hide: ['instance', 'Value'], w: 24, h: 5,
+    description: 'Each resolver the exporter uses and its egress address as seen by an authoritative server (who-am-i). Microsoft picks front doors near the resolver: an egress far from the site (a central or public resolver) gets far front doors.',
+    queries: [q(`o365_dns_resolver_info{site=~"$site"}`, '', { instant: true })],
   }),
   stat({
     title: 'Network assessment score', min: 0, max: 100, thresholds: T.score, w: 24,

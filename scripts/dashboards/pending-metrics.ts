@@ -20,14 +20,15 @@ export interface PendingMetric {
 
 export const PENDING_METRICS: readonly PendingMetric[] = [
   // Diagnostics (issue 4).
-  { name: 'o365_frontdoor_info', issue: 4 },
-  { name: 'o365_frontdoor_distance_km', issue: 4 },
-  { name: 'o365_tls_intercepted', issue: 4 },
   { name: 'o365_udp_rtt_seconds', issue: 4, histogram: true },
   { name: 'o365_udp_loss_ratio', issue: 4 },
   { name: 'o365_udp_jitter_seconds', issue: 4 },
   { name: 'o365_udp_reachable', issue: 4 },
-  { name: 'o365_network_score', issue: 4 },
+  { name: 'o365_udp_requests_total', issue: 4 },
+  { name: 'o365_udp_responses_total', issue: 4 },
+  { name: 'o365_udp_mapped_address_info', issue: 4 },
+  { name: 'o365_dns_resolver_answer_info', issue: 4 },
+  { name: 'o365_dns_resolver_info', issue: 4 },
 ];
 
 /** Every series name a pending metric shows up as in PromQL. */

@@ -88,11 +88,16 @@ const details: (PanelSpec | RowSpec)[] = [
   }),
   table({
     title: 'TLS and DNS answer', hide: ['instance', 'Value', 'category', 'service'],
-    description: 'TLS version, cipher and certificate issuer of the last handshake, and the last name of the CNAME chain (e.g. lhr-efz.ms-acdc.office.com names the front door city). An issuer that is not Microsoft or DigiCert means TLS inspection.',
-    queries: [q(`o365_tls_info{${SEL}}`, '', { instant: true }), q(`o365_dns_answer_info{${SEL}}`, '', { instant: true })],
+    description: 'TLS version, cipher and certificate issuer of the last handshake, the last name of the CNAME chain (e.g. lhr-efz.ms-acdc.office.com names the front door city) and the resolver that answered. An issuer that is not Microsoft or DigiCert means TLS inspection; a remote resolver gets remote front doors.',
+    queries: [
+      q(`o365_tls_info{${SEL}}`, '', { instant: true }),
+      q(`o365_dns_answer_info{${SEL}}`, '', { instant: true }),
+      // Pending (issue 4): which resolver answered.
+      q(`o365_dns_resolver_answer_info{${SEL}}`, '', { instant: true }),
+    ],
     transformations: [
       { id: 'merge', options: {} },
-      { id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true, instance: true, Value: true, 'Value #A': true, 'Value #B': true }, renameByName: {}, indexByName: {} } },
+      { id: 'organize', options: { excludeByName: { Time: true, __name__: true, job: true, instance: true, Value: true, 'Value #A': true, 'Value #B': true, 'Value #C': true }, renameByName: {}, indexByName: {} } },
     ],
   }),
   timeseries({

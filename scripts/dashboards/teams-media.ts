@@ -1,5 +1,5 @@
 /** Teams media: UDP to the Teams relay against Microsoft's targets (RTT 100 ms, jitter 30 ms, loss 1 %). */
-import { dashboard, datasourceVariable, heatmap, labelVariable, q, row, stat, stateTimeline, timeseries, upDown, type PanelSpec, type RowSpec } from './build.js';
+import { dashboard, datasourceVariable, heatmap, labelVariable, q, row, stat, stateTimeline, table, timeseries, upDown, type PanelSpec, type RowSpec } from './build.js';
 import type { Dashboard } from './grafana.js';
 import { T } from './microsoft.js';
 import { UID } from './uids.js';
@@ -29,13 +29,21 @@ const udp: (PanelSpec | RowSpec)[] = [
   }),
   timeseries({
     title: 'Packet loss', unit: 'percentunit', min: 0, thresholds: T.teamsLoss, w: 8,
-    description: 'Share of STUN requests of a round left unanswered. Above 1 % (red line) audio drops out.',
-    queries: [q(`o365_udp_loss_ratio{${SEL}}`, '{{site}} {{target}}')],
+    description: 'Share of STUN requests left unanswered, in the last round and over 5 minutes (from the request and response counters). Above 1 % (red line) audio drops out.',
+    queries: [
+      q(`o365_udp_loss_ratio{${SEL}}`, 'round {{site}} {{target}}'),
+      q(`o365_target:udp_loss:ratio_rate5m{${SEL}}`, '5 min {{site}} {{target}}'),
+    ],
   }),
   stat({
     title: 'Teams network score', min: 0, max: 100, thresholds: T.score, w: 8, h: 8,
     description: 'Microsoft\'s network assessment score for Teams from UDP latency, jitter and loss (0-100). 80 or more is healthy.',
     queries: [q(`o365_network_score{site=~"$site", service="Teams"}`, '{{site}}')],
+  }),
+  table({
+    title: 'Egress address seen by the relay', hide: ['instance', 'Value', 'category', 'service'], w: 24, h: 5,
+    description: 'The public address and port the Teams relay saw the STUN requests come from: the site\'s internet egress for media. An address of another site or of a VPN concentrator means media is backhauled.',
+    queries: [q(`o365_udp_mapped_address_info{${SEL}}`, '', { instant: true })],
   }),
   stateTimeline({
     title: 'UDP reachable', mappings: [upDown('UDP', 'BLOCKED')], thresholds: T.ok, h: 6,
