@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseExposition, select, valueOf } from '../helpers/exposition.js';
 import { poll, startExporter, type ExporterProcess } from '../helpers/process.js';
-import { refusedPort } from '../helpers/servers.js';
+import { refusedPort, startSilentServer } from '../helpers/servers.js';
 
 let exporter: ExporterProcess | undefined;
 let port = 0;
@@ -53,5 +53,21 @@ describe('signals', () => {
     const status = await exporter?.stop('SIGTERM', 10_000);
     expect(status).toEqual({ code: 0, signal: null });
     expect(exporter?.stderr()).toContain('msg="shutting down" signal=SIGTERM');
+  });
+});
+
+describe('SIGTERM with a probe in flight', () => {
+  it('aborts the hung probe and exits 0, long before the probe timeout', async () => {
+    const silent = await startSilentServer('https');
+    const hung = await startExporter(`defaults: {interval: 1m, timeout: 1m}\ntargets:\n  - {name: hung, url: "https://127.0.0.1:${silent.port}/"}\n`, { waitReady: false });
+    try {
+      await poll('the probe connected', () => (silent.connections() > 0 ? true : undefined));
+      expect((await fetch(`${hung.baseUrl}/-/ready`)).status).toBe(503);
+      // The stop helper sends SIGKILL after 10 s: an exit status 0 means the probe was aborted.
+      expect(await hung.stop('SIGTERM', 10_000)).toEqual({ code: 0, signal: null });
+    } finally {
+      await hung.stop('SIGKILL');
+      await silent.close();
+    }
   });
 });
