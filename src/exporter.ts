@@ -10,6 +10,7 @@ import { DiscoveryMetrics } from './metrics/discovery-metrics.js';
 import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import { ProbeMetrics } from './metrics/probe-metrics.js';
 import { createRegistries, setConstantLabels, type Registries } from './metrics/registries.js';
+import { UdpMetrics } from './metrics/udp-metrics.js';
 import { runProbe } from './probes/index.js';
 import { ResultStore, type ResultObserver } from './scheduler/results.js';
 import { Scheduler, type RunProbe } from './scheduler/scheduler.js';
@@ -44,7 +45,7 @@ export class Exporter {
     this.logger = options.logger ?? silentLogger;
     this.registries = createRegistries();
     this.metrics = new ExporterMetrics(this.registries.all);
-    const observers: ResultObserver[] = [this.store, new ProbeMetrics(this.registries.all, this.store), this.metrics];
+    const observers: ResultObserver[] = [this.store, new ProbeMetrics(this.registries.all, this.store), new UdpMetrics(this.registries.all, this.store), this.metrics];
     this.scheduler = new Scheduler(options.runProbe ?? runProbe, observers, loaded.config.scheduler.max_concurrency, {
       slotMissed: (t) => this.metrics.slotsMissed.inc({ target: t.name }),
       inFlightChanged: (n) => this.metrics.inFlight.set(n),

@@ -1,6 +1,7 @@
 /**
- * The embedded default config: the core Microsoft 365 Optimize/Allow endpoints over HTTPS,
- * so `npm start` with no flags measures something useful on any network.
+ * The embedded default config: the core Microsoft 365 Optimize/Allow endpoints over HTTPS
+ * and the Teams media relay over UDP (STUN), so `npm start` with no flags measures
+ * something useful on any network.
  * SharePoint needs a tenant name: set `tenant:` (or O365_TENANT) to add it.
  */
 export const DEFAULT_CONFIG_NAME = '<embedded default>';
@@ -31,6 +32,10 @@ targets:
     url: https://www.office.com/
     service: Common
     category: Default
+  - name: teams-relay
+    stun: world.tr.teams.microsoft.com:3478
+    service: Teams
+    category: Optimize
 `;
 
 /** The default with `tenant:` set and the tenant's SharePoint and OneDrive targets added. */

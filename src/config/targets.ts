@@ -29,11 +29,20 @@ export async function buildTargets(config: Config, targets: TargetConfig[] = con
   const out: ScheduledTarget[] = [];
   for (const [index, t] of targets.entries()) {
     const ca = t.tls?.ca_file ? await readCa(t.tls.ca_file, `targets[${index}].tls.ca_file`) : undefined;
-    for (const path of t.via ?? config.defaults.via) {
+    for (const path of pathsOf(t, config)) {
       out.push(scheduledTarget(config, t, path, ca, source));
     }
   }
   return out;
+}
+
+/**
+ * STUN (UDP) and DNS probes cannot go through an HTTP CONNECT proxy: they run once, direct,
+ * whatever `via` says, rather than publish a "proxy" path that is really direct.
+ */
+function pathsOf(t: TargetConfig, config: Config): string[] {
+  if (t.stun !== undefined || t.dns !== undefined) return ['direct'];
+  return t.via ?? config.defaults.via;
 }
 
 function scheduledTarget(config: Config, t: TargetConfig, path: string, ca: string | undefined, source: ScheduledTarget['source']): ScheduledTarget {

@@ -82,6 +82,20 @@ export const METRIC_GROUPS: MetricGroup[] = [
     ],
   },
   {
+    title: 'Teams UDP relay (STUN)',
+    endpoint: '/metrics',
+    intro: "From `stun` targets (default: `teams-relay`, world.tr.teams.microsoft.com:3478): each round sends N STUN Binding Requests (default 10, 20 ms apart) over UDP and times each answer. Microsoft's Teams targets (client to Microsoft edge): RTT < 100 ms, loss < 1%, jitter < 30 ms. Loss over any window, smokeping style: 1 - increase(o365_udp_responses_total) / increase(o365_udp_requests_total). The round's median RTT is also o365_probe_phase_seconds{phase=\"udp\"}; failures are reasons udp_timeout, udp_unreachable (ICMP port unreachable) and udp_malformed.",
+    metrics: [
+      { name: 'o365_udp_rtt_seconds', type: 'histogram', labels: T, unit: 'seconds', meaning: 'Round-trip time of every answered Binding Request; buckets from 5 ms to 1 s.', source: 'STUN probe' },
+      { name: 'o365_udp_requests_total', type: 'counter', labels: T, unit: '1', meaning: 'Binding Requests sent.', source: 'STUN probe' },
+      { name: 'o365_udp_responses_total', type: 'counter', labels: T, unit: '1', meaning: 'Valid Binding responses received before the round ended (answers later than 1 s after the last request count as lost).', source: 'STUN probe' },
+      { name: 'o365_udp_reachable', type: 'gauge', labels: T, unit: '1', meaning: 'Whether the last round got at least one answer (1) or none (0: UDP 3478 blocked or relay down; Teams media then falls back to TCP 443).', source: 'STUN probe' },
+      { name: 'o365_udp_loss_ratio', type: 'gauge', labels: T, unit: '1', meaning: 'Share of the last round left unanswered, 0-1. Absent when no request was sent (DNS failed).', source: 'STUN probe' },
+      { name: 'o365_udp_jitter_seconds', type: 'gauge', labels: T, unit: 'seconds', meaning: 'RFC 3550 style jitter (J += (|D| - J) / 16 over consecutive RTTs, started at the first |D|) of the last round; absent with fewer than two answers.', source: 'STUN probe' },
+      { name: 'o365_udp_mapped_address_info', type: 'gauge', labels: [...T, 'mapped_address'], unit: 'info', meaning: "Public address (XOR-MAPPED-ADDRESS, without port) the relay saw in the last round: the site's egress address. One series per target.", source: 'STUN probe' },
+    ],
+  },
+  {
     title: 'On-demand probe (/probe)',
     endpoint: '/probe',
     intro: "Served by `/probe?target=...&module=...` from a fresh registry per request, with blackbox_exporter's names so its dashboards work unchanged. Not part of `/metrics`.",

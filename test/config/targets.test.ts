@@ -90,7 +90,8 @@ describe('embedded default config', () => {
     expect(loaded.source).toBe(DEFAULT_CONFIG_NAME);
     const hosts = (await buildTargets(loaded.config)).map((t) => (t.target.spec.kind === 'http' ? t.target.spec.url.host : ''));
     expect(hosts).toEqual(expect.arrayContaining(['outlook.office365.com', 'outlook.office.com', 'teams.microsoft.com', 'login.microsoftonline.com', 'www.office.com']));
-    expect(loaded.config.targets.every((t) => t.url?.startsWith('https://'))).toBe(true);
+    // Every target is HTTPS except the Teams relay (STUN over UDP, test/config/udp-targets.test.ts).
+    expect(loaded.config.targets.filter((t) => t.stun === undefined).every((t) => t.url?.startsWith('https://'))).toBe(true);
     expect(loaded.config.targets.some((t) => t.service === 'SharePoint')).toBe(false);
   });
 
