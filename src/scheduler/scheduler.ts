@@ -3,6 +3,7 @@
  * on slots spread over the interval; never overlapping itself (a busy slot is counted as
  * missed), bounded by its timeout, and at most `maxConcurrency` probes at once.
  */
+import { setMaxListeners } from 'node:events';
 import type { ScheduledTarget } from '../config/targets.js';
 import type { ProbeResult } from '../probes/result.js';
 import type { ProbeContext, ProbeOptions, ProbeTarget } from '../probes/target.js';
@@ -41,6 +42,9 @@ export class Scheduler {
     private readonly hooks: SchedulerHooks = {},
   ) {
     this.limiter = new Limiter(maxConcurrency);
+    // Every running probe listens on the stop signal (one listener each, removed when it
+    // ends): hundreds at once are expected, not a leak.
+    setMaxListeners(0, this.stopping.signal);
   }
 
   /** True once every target has run once; stays true (readiness must not flap on reload). */
