@@ -117,3 +117,21 @@ export function configYaml(objects: K8sObject[]): string {
   if (!map?.data) throw new Error('no ConfigMap with config.yml rendered');
   return map.data['config.yml'] as string;
 }
+
+/**
+ * NOTES.txt as `helm install` would print it: helm template skips NOTES, so a copy of the
+ * chart renders it through `tpl` in a ConfigMap.
+ */
+export async function renderNotes(dir: string, sets: string[] = [], valuesFiles: string[] = []): Promise<string> {
+  const copy = path.join(dir, 'notes-chart');
+  fs.rmSync(copy, { recursive: true, force: true });
+  fs.cpSync(CHART, copy, { recursive: true });
+  fs.renameSync(path.join(copy, 'templates', 'NOTES.txt'), path.join(copy, 'files', 'NOTES.txt'));
+  fs.writeFileSync(path.join(copy, 'templates', 'notes.yaml'), 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: notes}\ndata:\n  notes: {{ tpl (.Files.Get "files/NOTES.txt") . | quote }}\n');
+  const args = ['template', 'site-a', copy, '--namespace', 'o365', '--show-only', 'templates/notes.yaml'];
+  for (const file of valuesFiles) args.push('-f', path.join(VALUES, file));
+  for (const set of sets) args.push('--set', set);
+  const result = await helm(args);
+  if (result.code !== 0) throw new Error(`NOTES.txt does not render:\n${result.stderr}`);
+  return only(parseManifests(result.stdout), 'ConfigMap').data?.notes ?? '';
+}

@@ -3,9 +3,11 @@
  * parsed manifests (kinds, apiVersions, labels, hardening, probes, checksum) and the schema.
  * The rules, dashboards and config it carries are checked in helm-assets.test.ts.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
-import { CHART, VALUES, helm, only, podSpec, render, template, workload, type Container, type K8sObject, type PodSpec } from '../helpers/helm.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHART, VALUES, helm, only, podSpec, render, renderNotes, template, workload, type Container, type K8sObject, type PodSpec } from '../helpers/helm.js';
 
 const API_VERSIONS: Record<string, string> = {
   Deployment: 'apps/v1',
@@ -123,6 +125,11 @@ describe('helm chart: lint and render', () => {
     expect(only(objects, 'ServiceMonitor').spec?.endpoints?.[0]?.port).toBe('http');
     expect(only(objects, 'PodMonitor').spec?.podMetricsEndpoints?.[0]?.port).toBe('http');
     expect(only(objects, 'ServiceMonitor').metadata.labels).toMatchObject({ release: 'kube-prometheus-stack', team: 'network-operations' });
+    // Every selector selects what it is meant to: the Service (ServiceMonitor) or the pods.
+    const podLabels = deployment.spec?.template?.metadata.labels ?? {};
+    expect(only(objects, 'Service').metadata.labels).toMatchObject(only(objects, 'ServiceMonitor').spec?.selector?.matchLabels ?? { missing: true });
+    for (const kind of ['PodMonitor', 'PodDisruptionBudget']) expect(podLabels).toMatchObject(only(objects, kind).spec?.selector?.matchLabels ?? { missing: true });
+    expect(podLabels).toMatchObject((only(objects, 'NetworkPolicy').spec as unknown as { podSelector: { matchLabels: object } }).podSelector.matchLabels);
     expect(only(objects, 'PodDisruptionBudget').spec).toMatchObject({ minAvailable: 1 });
     expect(only(objects, 'PodDisruptionBudget').spec).not.toHaveProperty('maxUnavailable');
     const policy = only(objects, 'NetworkPolicy').spec as unknown as { policyTypes: string[]; egress: { ports: { port: number; endPort?: number; protocol: string }[] }[] };
@@ -163,6 +170,29 @@ describe('helm chart: lint and render', () => {
     const result = await template([], ['site=a', 'config.labels.site=b']);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/site "a" and config.labels.site "b" disagree/);
+  });
+});
+
+describe('helm chart: NOTES.txt', () => {
+  let tmp: string;
+  beforeAll(() => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'o365-notes-'));
+  });
+  afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));
+
+  it('tells where the metrics are and asks for a site when none is set', async () => {
+    const notes = await renderNotes(tmp);
+    expect(notes).toContain('http://site-a-o365-exporter.o365.svc:9365/metrics');
+    expect(notes).toMatch(/No `site` is set/);
+    expect(notes).toMatch(/helm test site-a -n o365/);
+    expect(notes).not.toMatch(/Warning/);
+  });
+
+  it('names the site and warns about duplicate scraping with all options on', async () => {
+    const notes = await renderNotes(tmp, [], ['all-options.yaml']);
+    expect(notes).toMatch(/measuring from site "amsterdam-hq"/);
+    expect(notes).toMatch(/Warning: 2 replicas each probe every target/);
+    expect(notes).toMatch(/Warning: both a ServiceMonitor and a PodMonitor/);
   });
 });
 
