@@ -1,4 +1,3 @@
-# syntax=docker/dockerfile:1
 # o365-exporter container image.
 #   docker build -t o365-exporter .
 #   docker run -p 9365:9365 --read-only -v o365-data:/data o365-exporter
@@ -11,7 +10,7 @@ ARG BASE_IMAGE=docker.io/library/node:20.19.5-bookworm-slim
 FROM ${BASE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-# No install scripts: nothing the build needs runs one, and it keeps the build offline-safe.
+# No install scripts: the build needs none, and no dependency runs code at install time.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
