@@ -5,8 +5,10 @@
 import { ConfigError, loadConfigFile, loadDefaultConfig, type LoadedConfig } from './config/load.js';
 import type { Config } from './config/schema.js';
 import { buildTargets, type ScheduledTarget } from './config/targets.js';
+import { Diagnostics } from './diagnostics/state.js';
 import { ExporterDiscovery } from './endpoints/discovery.js';
 import { DiscoveryMetrics } from './metrics/discovery-metrics.js';
+import { DiagnosticsMetrics } from './metrics/diagnostics-metrics.js';
 import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import { ProbeMetrics } from './metrics/probe-metrics.js';
 import { createRegistries, setConstantLabels, type Registries } from './metrics/registries.js';
@@ -34,6 +36,8 @@ export class Exporter {
   readonly metrics: ExporterMetrics;
   readonly scheduler: Scheduler;
   readonly logger: Logger;
+  /** Front door, TLS interception, resolver identity, network score (config `location`, `diagnostics`). */
+  readonly diagnostics: Diagnostics;
   /** Microsoft 365 endpoint discovery (config `discovery:`); idle when not configured. */
   readonly discovery: ExporterDiscovery;
   /** Targets by where they come from ("config", "discovery"); config wins on a name clash. */
@@ -45,7 +49,9 @@ export class Exporter {
     this.logger = options.logger ?? silentLogger;
     this.registries = createRegistries();
     this.metrics = new ExporterMetrics(this.registries.all);
-    const observers: ResultObserver[] = [this.store, new ProbeMetrics(this.registries.all, this.store), new UdpMetrics(this.registries.all, this.store), this.metrics];
+    this.diagnostics = new Diagnostics(this.logger);
+    new DiagnosticsMetrics(this.registries.all, this.store, this.diagnostics);
+    const observers: ResultObserver[] = [this.store, new ProbeMetrics(this.registries.all, this.store), new UdpMetrics(this.registries.all, this.store), this.diagnostics, this.metrics];
     this.scheduler = new Scheduler(options.runProbe ?? runProbe, observers, loaded.config.scheduler.max_concurrency, {
       slotMissed: (t) => this.metrics.slotsMissed.inc({ target: t.name }),
       inFlightChanged: (n) => this.metrics.inFlight.set(n),
@@ -98,6 +104,7 @@ export class Exporter {
   }
 
   async stop(): Promise<void> {
+    await this.diagnostics.stop();
     await this.discovery.stop();
     await this.scheduler.stop();
   }
@@ -108,6 +115,7 @@ export class Exporter {
     setConstantLabels(this.registries, loaded.config.labels);
     this.scheduler.setMaxConcurrency(loaded.config.scheduler.max_concurrency);
     this.sources.set('config', configTargets);
+    this.diagnostics.apply(loaded.config);
     this.schedule();
     await this.discovery.apply(loaded.config);
     this.metrics.configLoaded(true);

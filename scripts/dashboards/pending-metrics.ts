@@ -27,8 +27,6 @@ export const PENDING_METRICS: readonly PendingMetric[] = [
   { name: 'o365_udp_requests_total', issue: 4 },
   { name: 'o365_udp_responses_total', issue: 4 },
   { name: 'o365_udp_mapped_address_info', issue: 4 },
-  { name: 'o365_dns_resolver_answer_info', issue: 4 },
-  { name: 'o365_dns_resolver_info', issue: 4 },
 ];
 
 /** Every series name a pending metric shows up as in PromQL. */

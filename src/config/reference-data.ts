@@ -12,6 +12,9 @@ export const EXAMPLES: Record<string, unknown> = {
   location: { lat: 52.37, lon: 4.9 },
   'location.lat': 52.37,
   'location.lon': 4.9,
+  'location.city': 'London',
+  'diagnostics.tls_issuers': ['Microsoft Azure RSA TLS Issuing CA *', 'DigiCert Global Root G2'],
+  'diagnostics.whoami': { name: 'whoami.akamai.net', interval: '5m' },
   'defaults.via': ['direct', 'corp'],
   'probe.allowed_targets': ['*.office365.com', 'intranet.example.com'],
   proxies: [{ name: 'corp', url: 'http://proxy.example.com:3128' }],
@@ -65,7 +68,7 @@ labels:
   site: hq
 tenant: contoso
 resolvers: [10.0.0.53]
-location: {lat: 52.37, lon: 4.90}
+location: {lat: 52.37, lon: 4.90}   # or {city: Amsterdam}
 defaults:
   interval: 30s
   timeout: 10s
@@ -83,6 +86,9 @@ modules:
     prober: https
     method: HEAD
     timeout: 5s
+diagnostics:
+  whoami: {name: whoami.akamai.net, interval: 5m}
+  score_window: 3d
 discovery:
   instance: Worldwide
   categories: [Optimize, Allow]

@@ -5,6 +5,8 @@
  */
 import { z } from 'zod';
 import { INSTANCES, SERVICE_AREAS } from '../endpoints/types.js';
+import { cityByName } from '../diagnostics/frontdoor-sites.js';
+import { DEFAULT_TLS_ISSUERS } from '../diagnostics/interception.js';
 import { parseDuration } from './duration.js';
 
 const duration = (what: string) =>
@@ -136,6 +138,47 @@ export const discoverySchema = z
   })
   .describe('Targets from the Microsoft 365 IP Address and URL web service. Absent: no discovery.');
 
+/** `{lat, lon}`, or `{city}` from the front door sites table; the output always has lat and lon. */
+export const locationSchema = z
+  .strictObject({
+    lat: z.number().min(-90).max(90).optional(),
+    lon: z.number().min(-180).max(180).optional(),
+    city: z.string().min(1).optional().describe('A city of the front door sites table (e.g. London, Frankfurt, New York), instead of lat and lon.'),
+  })
+  .transform((loc, ctx) => {
+    if (loc.city === undefined) {
+      if (loc.lat !== undefined && loc.lon !== undefined) return { lat: loc.lat, lon: loc.lon };
+      ctx.addIssue({ code: 'custom', message: 'needs both lat and lon, or a city' });
+      return z.NEVER;
+    }
+    const found = cityByName(loc.city);
+    if (loc.lat !== undefined || loc.lon !== undefined || !found) {
+      const message = found ? 'give either city or lat and lon, not both' : `unknown city "${loc.city}" (not in the front door sites table): give lat and lon instead`;
+      ctx.addIssue({ code: 'custom', path: ['city'], message });
+      return z.NEVER;
+    }
+    return { lat: found.lat, lon: found.lon, city: found.city };
+  })
+  .describe("The site's location, for front door distance.");
+
+export const diagnosticsSchema = z
+  .strictObject({
+    tls_issuers: z
+      .array(z.string().min(1))
+      .min(1)
+      .default([...DEFAULT_TLS_ISSUERS])
+      .describe('Issuer name patterns (`*` matches anything, case-insensitive) of the CAs Microsoft 365 certificates come from; a leaf certificate issued by anything else counts as TLS interception.'),
+    whoami: z
+      .strictObject({
+        name: z.string().min(1).default('whoami.akamai.net').describe('A name whose authoritative server answers with the address of the resolver asking (A record).'),
+        interval: duration('How often each resolver is asked').prefault('5m'),
+      })
+      .optional()
+      .describe('DNS resolver identity ("who am I") check through the configured resolvers. Absent: off.'),
+    score_window: duration('Window of recent results the network assessment score is computed over').prefault('3d'),
+  })
+  .describe('Microsoft 365 connectivity diagnostics: TLS interception, resolver identity, network score.');
+
 export const configSchema = z
   .strictObject({
     labels: z
@@ -144,10 +187,7 @@ export const configSchema = z
       .describe('Constant labels on every series, e.g. {site: hq}.'),
     tenant: z.string().regex(/^[a-z0-9-]+$/i).optional().describe('Microsoft 365 tenant name (contoso in contoso.sharepoint.com).'),
     resolvers: z.array(hostPort(53)).default([]).describe('DNS resolvers (host[:port]); empty means /etc/resolv.conf.'),
-    location: z
-      .strictObject({ lat: z.number().min(-90).max(90), lon: z.number().min(-180).max(180) })
-      .optional()
-      .describe("The site's location, for front door distance."),
+    location: locationSchema.optional(),
     defaults: defaultsSchema.prefault({}),
     scheduler: z
       .strictObject({ max_concurrency: z.number().int().positive().default(64).describe('Probes running at once, at most.') })
@@ -165,6 +205,7 @@ export const configSchema = z
     modules: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), moduleSchema).default({}),
     targets: z.array(targetSchema).default([]),
     discovery: discoverySchema.optional(),
+    diagnostics: diagnosticsSchema.prefault({}),
   })
   .superRefine((c, ctx) => {
     const seen = new Map<string, number>();
@@ -187,3 +228,4 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
 export type ModuleConfig = z.output<typeof moduleSchema>;
 export type DiscoveryConfig = z.output<typeof discoverySchema>;
+export type DiagnosticsConfig = z.output<typeof diagnosticsSchema>;

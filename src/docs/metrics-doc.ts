@@ -9,7 +9,8 @@ Conventions: base units (seconds, bytes), \`_total\` counters, \`_info\` gauges 
 carrying text in labels, \`_timestamp_seconds\` for Unix times. Every series on \`/metrics\` also
 carries the constant labels from the config's \`labels:\` (e.g. \`site="hq"\`). Label values are
 bounded: target names come from the config or discovery, \`phase\` and \`reason\` from closed sets
-(see \`src/probes/result.ts\`); no URL, address or error text is ever a label.
+(see \`src/probes/result.ts\`); no URL, address or error text is ever a label, bar the
+resolvers of the DNS diagnostics (\`resolver\`, \`resolver_ip\`: one per configured resolver).
 
 Labels common to probe series: \`target\` (target name), \`service\` (Exchange, SharePoint,
 Teams, Common, ...), \`category\` (Optimize, Allow, Default), \`path\` (\`direct\` or a proxy name).

@@ -9,6 +9,8 @@
  *   lhr-efz.ms-acdc.office.com, London); its certificate can be swapped for one from a foreign CA.
  * - sharepoint-down (SharePoint, Optimize): a port that refuses connections.
  * - teams-relay (Teams, Optimize): STUN to a real STUN server (coturn) on loopback.
+ * Diagnostics: the test CA plays Microsoft's CA (diagnostics.tls_issuers), and the DNS server
+ * answers the who-am-i name whoami.lab.test with 127.0.0.1.
  * outlook.lab.test is also probed through "corp", a CONNECT proxy that adds 100 ms (path="corp").
  *
  * Endpoint discovery runs against a local fake of Microsoft's web service publishing one
@@ -82,6 +84,8 @@ export interface Lab {
 
 /** CN of the test CA (test/helpers/pki.ts). */
 const LAB_ISSUER = 'o365-exporter Test CA';
+/** Answered by the lab DNS server with 127.0.0.1, as whoami.akamai.net answers with the asking resolver's address. */
+const LAB_WHOAMI = 'whoami.lab.test';
 
 function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, downPort: number, proxyUrl: string, webService: string, stunPort: number): string {
   const target = (name: string, service: string, category: string, host: string, port: number, via = ['direct']) => [
@@ -98,7 +102,7 @@ function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, down
     'location: {lat: 48.8566, lon: 2.3522}',
     // The lab's certificates come from the test CA: it plays Microsoft's CA, so the healthy lab is not
     // "intercepted" and a certificate from pki.inspectionCa is.
-    `diagnostics: {tls_issuers: [${JSON.stringify(LAB_ISSUER)}]}`,
+    `diagnostics: {tls_issuers: [${JSON.stringify(LAB_ISSUER)}], whoami: {name: ${LAB_WHOAMI}, interval: 1m}}`,
     `resolvers: ["127.0.0.1:${dnsPort}"]`,
     `proxies: [{name: ${LAB.proxy}, url: ${JSON.stringify(proxyUrl)}}]`,
     'defaults: {interval: 1s, timeout: 2s}',
@@ -146,6 +150,7 @@ export async function startLab(options: { alerting?: boolean } = {}): Promise<La
       'teams.lab.test': { cname: 'lhr-efz.ms-acdc.office.com' },
       'lhr-efz.ms-acdc.office.com': { a: ['127.0.0.1'] },
       'sharepoint.lab.test': { a: ['127.0.0.1'] },
+      [LAB_WHOAMI]: { a: ['127.0.0.1'] },
     });
     stops.push(() => dns.close());
     const server = await startSwitchableHttps(pki.valid);
