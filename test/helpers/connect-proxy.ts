@@ -4,6 +4,7 @@
  * It resolves target names itself (a `hosts` map, else the name as given), as a proxy does.
  */
 import net from 'node:net';
+import { sleepAtLeast } from './sleep.js';
 
 export type ProxyBehaviour =
   /** Open the tunnel (after auth and delay). */
@@ -88,7 +89,7 @@ export async function startConnectProxy(options: ConnectProxyOptions = {}): Prom
     requests.push(request.head);
     const [line = '', ...headers] = request.head.split('\r\n');
     const now = behaviour;
-    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    if (delayMs > 0) await sleepAtLeast(delayMs);
     if (client.destroyed) return;
     if (now.kind === 'silent') return;
     if (now.kind === 'close') return void client.destroy();

@@ -61,6 +61,19 @@ export async function startStunResponder(initial: ResponderScript = {}, host: '1
   const timers = new Set<NodeJS.Timeout>();
   let script = initial;
   let requests = 0;
+  /**
+   * Runs `fn` no earlier than `at` (monotonic ns). setTimeout counts from the event loop's
+   * cached time and can fire a little early, which would make "RTT >= delay" a lie.
+   */
+  const later = (at: bigint, fn: () => void): void => {
+    const left = Number(at - process.hrtime.bigint()) / 1e6;
+    if (left <= 0) return fn();
+    const timer = setTimeout(() => {
+      timers.delete(timer);
+      later(at, fn);
+    }, Math.ceil(left));
+    timers.add(timer);
+  };
   socket.on('error', () => {});
   socket.on('message', (msg, peer) => {
     const index = requests;
@@ -72,11 +85,7 @@ export async function startStunResponder(initial: ResponderScript = {}, host: '1
       script.mode === 'garbage'
         ? Buffer.from('\x01\x01\x00\x04not stun at all')
         : encodeBindingSuccess(transactionId, { family: peer.family === 'IPv6' ? 'IPv6' : 'IPv4', address: peer.address, port: peer.port });
-    const timer = setTimeout(() => {
-      timers.delete(timer);
-      socket.send(answer, peer.port, peer.address);
-    }, script.delayMs ?? 0);
-    timers.add(timer);
+    later(process.hrtime.bigint() + BigInt(Math.round((script.delayMs ?? 0) * 1e6)), () => socket.send(answer, peer.port, peer.address));
   });
   await new Promise<void>((resolve) => socket.bind(0, host, resolve));
   return {

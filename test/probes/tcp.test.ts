@@ -4,6 +4,7 @@ import type { TcpTargetSpec } from '../../src/probes/target.js';
 import { connectTcp, tcpProbe } from '../../src/probes/tcp.js';
 import type { TestServer } from '../helpers/servers.js';
 import { context, openNetworkHandles, probeOptions, refusedPort, settleHandles, startHttpServer } from '../helpers/servers.js';
+import { startStunResponder } from '../helpers/stun-responder.js';
 
 function tcpTarget(port: number, host = '127.0.0.1'): { name: string; spec: TcpTargetSpec } {
   return { name: 'tcp', spec: { kind: 'tcp', host, port } };
@@ -69,11 +70,17 @@ describe('tcp probe', () => {
     });
   });
 
-  it('runProbe dispatches tcp and answers stun with internal_error', async () => {
+  it('runProbe dispatches tcp, and stun to the STUN probe', async () => {
     const tcp = await runProbe(tcpTarget(server.port), probeOptions(), context());
     expect(tcp.success).toBe(true);
-    const stun = await runProbe({ name: 'stun', spec: { kind: 'stun', host: '127.0.0.1', port: 3478 } }, probeOptions(), context());
-    expect(stun.success).toBe(false);
-    expect(stun.failure).toMatchObject({ reason: 'internal_error', message: 'stun probe not available' });
+    const responder = await startStunResponder();
+    try {
+      const options = { ...probeOptions(), stun: { count: 2, spacingSeconds: 0.01 } };
+      const stun = await runProbe({ name: 'stun', spec: { kind: 'stun', host: '127.0.0.1', port: responder.port } }, options, context());
+      expect(stun.failure).toBeUndefined();
+      expect(stun.udp).toMatchObject({ sent: 2, received: 2, mappedAddress: '127.0.0.1' });
+    } finally {
+      await responder.close();
+    }
   });
 });
