@@ -4,8 +4,8 @@
  */
 import type { ScheduledTarget } from '../config/targets.js';
 import type { ProbeResult } from '../probes/result.js';
-import { frontDoorOf, type FrontDoor } from './front-door.js';
-import { verdictsFor, type Severity, type Verdict } from './verdicts.js';
+import { frontDoorOf, type FrontDoorView } from './front-door.js';
+import { DEFAULT_VERDICT_CONTEXT, verdictsFor, type Severity, type Verdict, type VerdictContext } from './verdicts.js';
 
 export interface ReportRow {
   target: string;
@@ -13,7 +13,7 @@ export interface ReportRow {
   service: string;
   category: string;
   success: boolean;
-  frontDoor?: FrontDoor;
+  frontDoor?: FrontDoorView;
   verdicts: Verdict[];
   result: ProbeResult;
 }
@@ -33,15 +33,15 @@ export interface ReportModel {
   passed: boolean;
 }
 
-export function buildReport(runs: { target: ScheduledTarget; result: ProbeResult }[]): ReportModel {
+export function buildReport(runs: { target: ScheduledTarget; result: ProbeResult }[], context: VerdictContext = DEFAULT_VERDICT_CONTEXT): ReportModel {
   const rows = runs.map(({ target: t, result }) => ({
     target: t.name,
     path: t.path,
     service: t.service,
     category: t.category,
     success: result.success,
-    frontDoor: frontDoorOf(result),
-    verdicts: verdictsFor(t, result),
+    frontDoor: frontDoorOf(result, context.location),
+    verdicts: verdictsFor(t, result, context),
     result,
   }));
   const passed = rows.every((r) => r.success && !r.verdicts.some((v) => v.severity === 'fail'));

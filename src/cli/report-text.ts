@@ -10,7 +10,7 @@ const COLUMNS: { title: string; cell: (r: ReportRow) => string; right?: boolean 
   { title: 'TLS', cell: (r) => phaseMs(r, 'tls'), right: true },
   { title: '1ST BYTE', cell: (r) => phaseMs(r, 'first_byte'), right: true },
   { title: 'STATUS', cell: (r) => (r.result.http ? String(r.result.http.statusCode) : '-'), right: true },
-  { title: 'FRONT DOOR', cell: (r) => r.frontDoor?.code ?? '-' },
+  { title: 'FRONT DOOR', cell: frontDoorCell },
   { title: 'RESULT', cell: resultCell },
 ];
 
@@ -19,6 +19,13 @@ function phaseMs(row: ReportRow, phase: Phase): string {
   if (seconds === undefined) return row.result.failure?.phase === phase ? 'FAIL' : '-';
   const value = seconds * 1000;
   return value < 10 ? value.toFixed(1) : String(Math.round(value));
+}
+
+/** "LHR London", "AM Amsterdam 12 km", or the bare code when the city is unknown. */
+function frontDoorCell(row: ReportRow): string {
+  const door = row.frontDoor;
+  if (!door) return '-';
+  return [door.code, door.city, door.distanceKm === undefined ? undefined : `${door.distanceKm} km`].filter(Boolean).join(' ');
 }
 
 function resultCell(row: ReportRow): string {
@@ -34,7 +41,7 @@ export function renderText(model: ReportModel, source: string): string {
     `o365-exporter probe: ${model.rows.length} target${model.rows.length === 1 ? '' : 's'}, ${model.rows.length - failed} passed, ${failed} failed, ${warned} with warnings (config: ${source})`,
     '',
     ...table(model.rows),
-    '(times in ms; FRONT DOOR from X-FEServer / X-CalculatedFETarget / X-MSEdge-Ref headers or the ms-acdc CNAME)',
+    '(times in ms; FRONT DOOR from the <iata>-efz.ms-acdc CNAME, X-MSEdge-Ref or X-FEServer; km from the config location)',
   ];
   const findings = model.rows.filter((r) => r.verdicts.length > 0);
   if (findings.length) {

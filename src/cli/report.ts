@@ -15,6 +15,7 @@ import type { Flags } from './flags.js';
 import { Progress, type ProgressSink } from './progress.js';
 import { buildReport, type ReportModel } from './report-model.js';
 import { renderText } from './report-text.js';
+import { verdictContext } from './verdicts.js';
 
 export interface ReportIo {
   stdout(text: string): void;
@@ -50,7 +51,7 @@ export async function runReport(flags: Pick<Flags, 'configFile' | 'json' | 'targ
   }
   const startedAt = new Date();
   const runs = await probeAll(targets, loaded.config.scheduler.max_concurrency, io);
-  const model = buildReport(runs);
+  const model = buildReport(runs, verdictContext(loaded.config));
   io.stdout(flags.json ? `${JSON.stringify(toJson(model, loaded.source, startedAt), null, 2)}\n` : renderText(model, loaded.source));
   return model.passed ? 0 : 1;
 }

@@ -3,9 +3,12 @@
  * section 2), in sentences such as "DNS 140 ms: above the 100 ms guidance". Used by
  * `o365-exporter probe` and the status page. Pure functions of the result.
  */
-import { EXPLANATIONS } from './explain.js';
+import type { LatLon } from '../diagnostics/distance.js';
+import { DEFAULT_TLS_ISSUERS, interceptionOf, issuerMatcher, type IssuerMatcher } from '../diagnostics/interception.js';
+import { exchangeScore } from '../diagnostics/score.js';
 import type { ProbeResult } from '../probes/result.js';
-import { interceptionOf } from './interception.js';
+import { EXPLANATIONS } from './explain.js';
+import { FRONT_DOOR_FAR_KM, frontDoorOf } from './front-door.js';
 
 export type Severity = 'fail' | 'warn';
 
@@ -24,6 +27,19 @@ export interface VerdictSubject {
   category: string;
 }
 
+/** What the config adds: the site's location (front door distance) and Microsoft's CAs. */
+export interface VerdictContext {
+  location?: LatLon;
+  isMicrosoft: IssuerMatcher;
+}
+
+export const DEFAULT_VERDICT_CONTEXT: VerdictContext = { isMicrosoft: issuerMatcher(DEFAULT_TLS_ISSUERS) };
+
+export function verdictContext(config: { location?: LatLon; diagnostics: { tls_issuers: readonly string[] } }): VerdictContext {
+  const location = config.location ? { lat: config.location.lat, lon: config.location.lon } : undefined;
+  return { location, isMicrosoft: issuerMatcher(config.diagnostics.tls_issuers) };
+}
+
 /** Microsoft: DNS resolution ideally < 100 ms (troubleshooting guidance). */
 export const DNS_GUIDANCE_SECONDS = 0.1;
 /** Network assessment score 80 is the healthy line; for Exchange it is a 25 ms median TCP latency. */
@@ -39,23 +55,9 @@ export const TEAMS_JITTER_SECONDS = 0.03;
  */
 export const FIRST_BYTE_SLOW_SECONDS = 1;
 
-/** Exchange part of Microsoft's network assessment score: median TCP latency (ms) -> 0-100, linear between. */
-const EXCHANGE_SCORE_POINTS: [number, number][] = [[10, 100], [25, 80], [100, 60], [200, 40], [300, 20], [350, 0]];
-
-export function exchangeLatencyScore(ms: number): number {
-  const first = EXCHANGE_SCORE_POINTS[0] as [number, number];
-  if (ms <= first[0]) return first[1];
-  for (let i = 1; i < EXCHANGE_SCORE_POINTS.length; i++) {
-    const [x1, y1] = EXCHANGE_SCORE_POINTS[i] as [number, number];
-    const [x0, y0] = EXCHANGE_SCORE_POINTS[i - 1] as [number, number];
-    if (ms <= x1) return y0 + ((ms - x0) * (y1 - y0)) / (x1 - x0);
-  }
-  return 0;
-}
-
 export const ms = (seconds: number): string => `${Math.round(seconds * 1000)} ms`;
 
-export function verdictsFor(subject: VerdictSubject, result: ProbeResult): Verdict[] {
+export function verdictsFor(subject: VerdictSubject, result: ProbeResult, context: VerdictContext = DEFAULT_VERDICT_CONTEXT): Verdict[] {
   const out: Verdict[] = [];
   if (result.failure) {
     const { phase, reason } = result.failure;
@@ -71,9 +73,13 @@ export function verdictsFor(subject: VerdictSubject, result: ProbeResult): Verdi
   if (firstByte !== undefined && firstByte > FIRST_BYTE_SLOW_SECONDS) {
     out.push({ severity: 'warn', code: 'first_byte_slow', message: `first byte ${ms(firstByte)} after the request: slow answer (above 1 s)`, fix: 'look for a proxy or TLS inspection on the path; Microsoft asks to send Optimize/Allow traffic direct' });
   }
-  const intercepted = interceptionOf(subject.category, result);
-  if (intercepted) {
-    out.push({ severity: 'warn', code: 'tls_intercepted', message: `TLS intercepted: certificate issued by "${intercepted.issuer}", not Microsoft`, fix: 'exempt Microsoft 365 Optimize/Allow endpoints from TLS inspection' });
+  const tls = interceptionOf(result, context.isMicrosoft);
+  if (tls?.intercepted) {
+    out.push({ severity: 'warn', code: 'tls_intercepted', message: `TLS intercepted: certificate issued by "${tls.issuer}", not Microsoft`, fix: 'exempt Microsoft 365 Optimize/Allow endpoints from TLS inspection' });
+  }
+  const door = frontDoorOf(result, context.location);
+  if (door?.distanceKm !== undefined && door.distanceKm > FRONT_DOOR_FAR_KM) {
+    out.push({ severity: 'warn', code: 'frontdoor_far', message: `front door ${door.code} (${door.city}) ${door.distanceKm} km away: above Microsoft's 800 km`, fix: 'egress to the internet near the site and resolve DNS there, so Microsoft picks a near front door' });
   }
   if (result.udp) out.push(...udpVerdicts(result.udp));
   return out;
@@ -83,7 +89,7 @@ export function verdictsFor(subject: VerdictSubject, result: ProbeResult): Verdi
 function connectVerdicts(subject: VerdictSubject, connect: number): Verdict[] {
   const connectMs = connect * 1000;
   if (subject.service === 'Exchange') {
-    const score = exchangeLatencyScore(connectMs);
+    const score = exchangeScore(connectMs);
     if (score < EXCHANGE_HEALTHY_SCORE) {
       return [{ severity: 'warn', code: 'exchange_latency', message: `TCP connect ${ms(connect)}: Exchange network score ${Math.round(score)}, below Microsoft's healthy 80 (25 ms)`, fix: 'egress locally and reach the nearest Exchange front door (no backhaul to a central proxy or VPN)' }];
     }

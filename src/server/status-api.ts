@@ -2,10 +2,10 @@
  * GET /api/status: what the status page shows, as JSON, from the ResultStore (no network
  * work). Everything is plain data; the page puts it in the DOM as text, never as HTML.
  */
-import { frontDoorOf, type FrontDoor } from '../cli/front-door.js';
+import { frontDoorOf, type FrontDoorView } from '../cli/front-door.js';
 import { EXPLANATIONS } from '../cli/explain.js';
-import { interceptionOf } from '../cli/interception.js';
-import { verdictsFor, type Verdict } from '../cli/verdicts.js';
+import { verdictContext, verdictsFor, type Verdict, type VerdictContext } from '../cli/verdicts.js';
+import { interceptionOf } from '../diagnostics/interception.js';
 import type { ScheduledTarget } from '../config/targets.js';
 import type { Exporter } from '../exporter.js';
 import type { Phase, ProbeResult } from '../probes/result.js';
@@ -39,7 +39,7 @@ export interface TargetStatus {
     failure?: { phase: Phase; reason: string; message: string; meaning: string };
   };
   lastSuccessAt?: number;
-  frontDoor?: FrontDoor;
+  frontDoor?: FrontDoorView;
   /** Foreign issuer when TLS looks intercepted; the proxy name when probed through one. */
   flags: { tlsIntercepted?: string; proxy?: string };
   udp?: { sent: number; received: number; lossRatio: number; rttMedianMs?: number; jitterMs?: number; mappedAddress?: string };
@@ -58,8 +58,9 @@ export interface StatusSnapshot {
 
 export function statusSnapshot(exporter: Exporter, now: number = Date.now()): StatusSnapshot {
   const byService = new Map<string, TargetStatus[]>();
+  const context = verdictContext(exporter.config);
   for (const state of exporter.store.all()) {
-    const status = targetStatus(state);
+    const status = targetStatus(state, context);
     byService.set(status.service, [...(byService.get(status.service) ?? []), status]);
   }
   const services = [...byService.entries()]
@@ -74,10 +75,10 @@ export function statusSnapshot(exporter: Exporter, now: number = Date.now()): St
   return { version: VERSION, generatedAt: now, ready: exporter.scheduler.ready, config: exporter.configSource.source, endpoints: endpointsOf(exporter), services };
 }
 
-function targetStatus(state: TargetState): TargetStatus {
+function targetStatus(state: TargetState, context: VerdictContext): TargetStatus {
   const t = state.target;
   const last = state.last;
-  const intercepted = last ? interceptionOf(t.category, last) : undefined;
+  const tls = last ? interceptionOf(last, context.isMicrosoft) : undefined;
   return {
     key: t.key,
     name: t.name,
@@ -91,10 +92,10 @@ function targetStatus(state: TargetState): TargetStatus {
     state: !last ? 'pending' : last.success ? 'up' : 'down',
     last: last ? lastOf(last) : undefined,
     lastSuccessAt: state.lastSuccessAt,
-    frontDoor: last ? frontDoorOf(last) : undefined,
-    flags: { tlsIntercepted: intercepted?.issuer, proxy: t.path === 'direct' ? undefined : t.path },
+    frontDoor: last ? frontDoorOf(last, context.location) : undefined,
+    flags: { tlsIntercepted: tls?.intercepted ? tls.issuer : undefined, proxy: t.path === 'direct' ? undefined : t.path },
     udp: last?.udp ? udpOf(last.udp) : undefined,
-    verdicts: last ? verdictsFor(t, last) : [],
+    verdicts: last ? verdictsFor(t, last, context) : [],
     history: state.history.slice(-HISTORY_POINTS).map(historyPoint),
   };
 }

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { frontDoorOf } from '../../src/cli/front-door.js';
 import { fixFirst, type ReportRow } from '../../src/cli/report-model.js';
-import { exchangeLatencyScore, verdictsFor } from '../../src/cli/verdicts.js';
+import { DEFAULT_VERDICT_CONTEXT, verdictContext, verdictsFor } from '../../src/cli/verdicts.js';
 import type { ProbeResult } from '../../src/probes/result.js';
 
 const result = (over: Partial<ProbeResult> = {}): ProbeResult => ({ success: true, startedAt: 0, durationSeconds: 0.1, phases: {}, ...over });
@@ -16,9 +16,6 @@ describe('verdicts', () => {
   });
 
   it("Exchange connect time is scored with Microsoft's assessment formula (80 is healthy)", () => {
-    expect([10, 25, 100, 200, 300, 350, 500].map(exchangeLatencyScore)).toEqual([100, 80, 60, 40, 20, 0, 0]);
-    expect(exchangeLatencyScore(5)).toBe(100);
-    expect(exchangeLatencyScore(62.5)).toBeCloseTo(70);
     const exchange = { service: 'Exchange', category: 'Optimize' };
     expect(verdictsFor(exchange, result({ phases: { connect: 0.04 } }))[0]?.message).toBe("TCP connect 40 ms: Exchange network score 76, below Microsoft's healthy 80 (25 ms)");
     expect(codes(exchange, result({ phases: { connect: 0.025 } }))).toEqual([]);
@@ -38,12 +35,25 @@ describe('verdicts', () => {
     expect(codes(common, result({ udp: { sent: 10, received: 10, rtts: Array(10).fill(0.02), jitterSeconds: 0.002 } }))).toEqual([]);
   });
 
-  it('TLS interception: a non-Microsoft issuer on an Optimize/Allow endpoint', () => {
-    const chain = (issuer: string) => ({ version: 'TLSv1.3', cipher: 'x', alpn: '', authorized: true, chain: [{ subject: 'outlook.office365.com', issuer, notAfter: 0, notBefore: 0, fingerprint256: '' }] });
-    expect(verdictsFor({ service: 'Exchange', category: 'Optimize' }, result({ tls: chain('Corporate Inspection CA') }))[0]?.message).toBe('TLS intercepted: certificate issued by "Corporate Inspection CA", not Microsoft');
-    expect(codes({ service: 'Exchange', category: 'Optimize' }, result({ tls: chain('Microsoft Azure RSA TLS Issuing CA 03') }))).toEqual([]);
-    expect(codes({ service: 'Exchange', category: 'Allow' }, result({ tls: chain('DigiCert Global Root G2') }))).toEqual([]);
-    expect(codes(common, result({ tls: chain('Corporate Inspection CA') }))).toEqual([]);
+  const withTls = (issuer: string) => result({ tls: { version: 'TLSv1.3', cipher: 'x', alpn: '', authorized: true, chain: [{ subject: 'outlook.office365.com', issuer, notAfter: 0, notBefore: 0, fingerprint256: '' }] } });
+
+  it("TLS interception: a leaf issued outside Microsoft's CAs (configurable)", () => {
+    const exchange = { service: 'Exchange', category: 'Optimize' };
+    expect(verdictsFor(exchange, withTls('Corporate Inspection CA'))[0]?.message).toBe('TLS intercepted: certificate issued by "Corporate Inspection CA", not Microsoft');
+    expect(codes(exchange, withTls('Microsoft Azure RSA TLS Issuing CA 03'))).toEqual([]);
+    expect(codes(exchange, withTls('DigiCert Global Root G2'))).toEqual([]);
+    const trusting = verdictContext({ diagnostics: { tls_issuers: ['Corporate Inspection CA'] } });
+    expect(verdictsFor(exchange, withTls('Corporate Inspection CA'), trusting)).toEqual([]);
+  });
+
+  it("a front door more than 800 km from the configured location is flagged", () => {
+    const dns = { resolver: '', rcode: 'NOERROR', transport: 'udp' as const, cnames: ['outlook.office365.com', 'fra-efz.ms-acdc.office.com'], addresses: [] };
+    const newYork = verdictContext({ location: { lat: 40.71, lon: -74.0 }, diagnostics: { tls_issuers: ['x'] } });
+    expect(verdictsFor(common, result({ dns }), newYork)).toEqual([expect.objectContaining({ code: 'frontdoor_far', message: "front door FRA (Frankfurt) 6202 km away: above Microsoft's 800 km" })]);
+    const frankfurtish = verdictContext({ location: { lat: 50.0, lon: 8.3 }, diagnostics: { tls_issuers: ['x'] } });
+    expect(verdictsFor(common, result({ dns }), frankfurtish)).toEqual([]);
+    // Without a location there is no distance to judge.
+    expect(verdictsFor(common, result({ dns }), DEFAULT_VERDICT_CONTEXT)).toEqual([]);
   });
 
   it('a failure is explained in words, with the HTTP status when that was the problem', () => {
@@ -53,13 +63,15 @@ describe('verdicts', () => {
 });
 
 describe('front door', () => {
-  it('prefers X-FEServer, then X-CalculatedFETarget, X-MSEdge-Ref, then the CNAME', () => {
+  it('shows the nearest front door with a known city: the -efz CNAME, then Ref B, then the Exchange front end', () => {
     const http = (headers: Record<string, string>) => ({ statusCode: 200, httpVersion: '1.1', headers, bodyBytes: 0 });
     const dns = { resolver: '', rcode: 'NOERROR', transport: 'udp' as const, cnames: ['outlook.office365.com', 'outlook.ha.office365.com', 'fra-efz.ms-acdc.office.com'], addresses: [] };
-    expect(frontDoorOf(result({ dns, http: http({ 'x-feserver': 'AM0PR01CA0001' }) }))).toEqual({ code: 'AM0PR01CA0001', source: 'x-feserver' });
-    expect(frontDoorOf(result({ http: http({ 'x-calculatedfetarget': 'DB8PR04CU001.internal.outlook.com' }) }))).toEqual({ code: 'DB8PR04CU001', source: 'x-calculatedfetarget' });
-    expect(frontDoorOf(result({ http: http({ 'x-msedge-ref': 'Ref A: 1234 Ref B: LON21EDGE0312 Ref C: 2024-01-01T00:00:00Z' }) }))).toEqual({ code: 'LON', source: 'x-msedge-ref' });
-    expect(frontDoorOf(result({ dns }))).toEqual({ code: 'fra-efz', source: 'cname', iata: 'FRA' });
+    expect(frontDoorOf(result({ dns, http: http({ 'x-feserver': 'AM0PR01CA0001' }) }))).toEqual({ code: 'FRA', source: 'cname', city: 'Frankfurt', country: 'DE' });
+    expect(frontDoorOf(result({ http: http({ 'x-feserver': 'AM0PR01CA0001' }) }), { lat: 52.37, lon: 4.9 })).toEqual({ code: 'AM', source: 'x-feserver', city: 'Amsterdam', country: 'NL', distanceKm: 0 });
+    expect(frontDoorOf(result({ http: http({ 'x-calculatedfetarget': 'DB8PR04CU001.internal.outlook.com' }) }))).toMatchObject({ code: 'DB', source: 'x-calculatedfetarget', city: 'Dublin' });
+    expect(frontDoorOf(result({ http: http({ 'x-msedge-ref': 'Ref A: 1234 Ref B: LON21EDGE0312 Ref C: 2024-01-01T00:00:00Z' }) }))).toMatchObject({ code: 'LON', source: 'x-msedge-ref', city: 'London' });
+    // An unknown code stays a code, without city or distance.
+    expect(frontDoorOf(result({ http: http({ 'x-feserver': 'ZZ9PR01CA0001' }) }), { lat: 0, lon: 0 })).toEqual({ code: 'ZZ', source: 'x-feserver' });
     expect(frontDoorOf(result())).toBeUndefined();
   });
 });

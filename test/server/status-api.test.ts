@@ -55,7 +55,7 @@ describe('GET /api/status', () => {
     expect(direct?.flags).toEqual({ tlsIntercepted: 'Corporate Inspection CA' });
     expect(corp?.flags).toEqual({ tlsIntercepted: 'Corporate Inspection CA', proxy: 'corp' });
     expect(corp?.last?.phasesMs).toEqual({ dns: 2, connect: 1, proxy_connect: 90, tls: 30, first_byte: 50 });
-    expect(direct?.frontDoor).toEqual({ code: 'AMS', source: 'x-msedge-ref' });
+    expect(direct?.frontDoor).toEqual({ code: 'AMS', source: 'x-msedge-ref', city: 'Amsterdam', country: 'NL' });
     expect(direct?.verdicts.map((v) => v.code)).toEqual(['dns_slow', 'exchange_latency', 'tls_intercepted']);
     expect(direct?.history).toHaveLength(1);
     expect(direct?.history[0]).toMatchObject({ success: true, durationMs: 50 });

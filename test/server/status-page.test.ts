@@ -61,7 +61,7 @@ describe('status page in chromium', () => {
     writeFileSync(
       join(tmp, 'config.yml'),
       `resolvers: ["${dns.resolver.host}:${dns.resolver.port}"]
-defaults: {interval: 1s, timeout: 2s, ip_version: ipv4}
+defaults: {interval: 1s, timeout: 5s, ip_version: ipv4}
 proxies: [{name: corp, url: "http://user:s3cret@127.0.0.1:3128"}]
 targets:
   - {name: mail, url: "https://outlook.test:${healthy.port}/owa/", service: Exchange, category: Default, tls: {ca_file: "${ca}", server_name: localhost}, headers: {authorization: "Bearer t0ken"}}
@@ -101,10 +101,12 @@ targets:
     expect(await mail.locator('.legend').textContent()).toMatch(/DNS [\d.]+ ms.*connect [\d.]+ ms.*TLS [\d.]+ ms.*first byte [\d.]+ ms/);
     expect(await mail.locator('.bar span').count()).toBe(5);
     expect(await mail.locator('.facts').textContent()).toMatch(/^HTTP 200 · [\d.]+ ms total · \d+ s ago$/);
-    expect(await mail.locator('.frontdoor').textContent()).toBe('Front door AM0PR01CA0001 from x-feserver');
+    expect(await mail.locator('.frontdoor').textContent()).toBe('Front door LHR (London) from cname');
+    // The test CA is not one of Microsoft's: the page flags it as TLS interception.
+    expect(await mail.locator('.flags').textContent()).toBe('TLS intercepted: o365-exporter Test CA');
     expect(await mail.locator('.failure').count()).toBe(0);
     expect(await mail.locator('svg.spark polyline').count()).toBe(1);
-    expect(await mail.locator('.history').textContent()).toMatch(/^\d+ recent probes, 100 % ok, [\d.]+ ms to [\d.]+ ms$/);
+    expect(await mail.locator('.history').textContent()).toMatch(/^\d+ recent probes?, \d+ % ok, [\d.]+ ms to [\d.]+ ms$/);
   });
 
   it('shows a failing target with the failed phase and reason in words', async () => {
@@ -136,7 +138,7 @@ targets:
     expect(await card('chat').locator('.failure').textContent()).toMatch(/^Failed in connect: connect_refused/);
     expect(await page.title()).toBe('(2 down) o365-exporter status');
     await page.screenshot({ path: join(ARTIFACTS, 'status-desktop-broken.png'), fullPage: true });
-  });
+  }, 90_000);
 
   it('is readable on a phone: one column, no sideways scrolling', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
@@ -182,7 +184,7 @@ targets:
     const snapshot = (await res.json()) as StatusSnapshot;
     expect(snapshot.services.map((s) => s.service)).toEqual([HOSTILE_SERVICE, 'Exchange', 'SharePoint'].sort((a, b) => a.localeCompare(b)));
     const mail = snapshot.services.find((s) => s.service === 'Exchange')?.targets[0];
-    expect(mail).toMatchObject({ name: 'mail', path: 'direct', state: 'up', kind: 'http', frontDoor: { code: 'AM0PR01CA0001' } });
+    expect(mail).toMatchObject({ name: 'mail', path: 'direct', state: 'up', kind: 'http', frontDoor: { code: 'LHR', city: 'London' }, flags: { tlsIntercepted: 'o365-exporter Test CA' } });
     expect(mail?.history.length).toBeGreaterThan(0);
     const page0 = await fetch(`${base}/`);
     expect(page0.headers.get('content-security-policy')).toMatch(/default-src 'none'; script-src 'sha256-[^']+'; style-src 'sha256-[^']+'; connect-src 'self'/);
@@ -203,12 +205,12 @@ targets:
     expect(await viaCorp.locator('.title .chip').allTextContents()).toEqual(['Optimize', 'via corp']);
     expect(await viaCorp.locator('.legend').textContent()).toContain('proxy 90 ms');
     expect(await viaCorp.locator('.flags').textContent()).toBe('TLS intercepted: Corporate Inspection CA');
-    expect(await viaCorp.locator('.frontdoor').textContent()).toBe('Front door AMS from x-msedge-ref');
+    expect(await viaCorp.locator('.frontdoor').textContent()).toBe('Front door AMS (Amsterdam) from x-msedge-ref');
     expect(await other.locator('article[data-target="slow"] .empty').textContent()).toBe('waiting for the first probe');
     expect(await other.locator('article[data-target="slow"]').getAttribute('data-state')).toBe('pending');
     await other.screenshot({ path: join(ARTIFACTS, 'status-diagnostics.png'), fullPage: true });
     await other.close();
-  });
+  }, 90_000);
 
   it('says so when the exporter cannot be reached, and keeps the last data', async () => {
     await close(server as Server);
