@@ -105,7 +105,7 @@ export const METRIC_GROUPS: MetricGroup[] = [
       { name: 'o365_udp_responses_total', type: 'counter', labels: T, unit: '1', meaning: 'Valid Binding responses received before the round ended (answers later than 1 s after the last request count as lost).', source: 'STUN probe' },
       { name: 'o365_udp_reachable', type: 'gauge', labels: T, unit: '1', meaning: 'Whether the last round got at least one answer (1) or none (0: UDP 3478 blocked or relay down; Teams media then falls back to TCP 443).', source: 'STUN probe' },
       { name: 'o365_udp_loss_ratio', type: 'gauge', labels: T, unit: '1', meaning: 'Share of the last round left unanswered, 0-1. Absent when no request was sent (DNS failed).', source: 'STUN probe' },
-      { name: 'o365_udp_jitter_seconds', type: 'gauge', labels: T, unit: 'seconds', meaning: 'RFC 3550 style jitter (J += (|D| - J) / 16 over consecutive RTTs, started at the first |D|) of the last round; absent with fewer than two answers.', source: 'STUN probe' },
+      { name: 'o365_udp_jitter_seconds', type: 'gauge', labels: T, unit: 'seconds', meaning: 'RFC 3550 style jitter (J += (|D| - J) / 16 over consecutive RTTs, from 0, divided by 1 - (15/16)^n to remove the start-up bias of a short round) of the last round; absent with fewer than two answers.', source: 'STUN probe' },
       { name: 'o365_udp_mapped_address_info', type: 'gauge', labels: [...T, 'mapped_address'], unit: 'info', meaning: "Public address (XOR-MAPPED-ADDRESS, without port) the relay saw in the last round: the site's egress address. One series per target.", source: 'STUN probe' },
     ],
   },

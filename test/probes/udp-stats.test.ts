@@ -16,9 +16,18 @@ describe('interarrival jitter (RFC 3550 smoothing over consecutive RTTs)', () =>
     expect(interarrivalJitter([0.05])).toBeUndefined();
   });
 
-  it('starts at the first |D|, then moves 1/16 of the way to each new |D|', () => {
-    // D: +0.010, -0.010 (|D| 0.010), then +0.030: J = 0.010 + (0.030 - 0.010) / 16.
-    expect(interarrivalJitter([0.02, 0.03, 0.02, 0.05])).toBeCloseTo(0.01125, 12);
+  it('J += (|D| - J) / 16 from 0, divided by the start-up bias 1 - (15/16)^n', () => {
+    // |D|: 0.010, 0.010, 0.030. J = 0.000625, 0.0012109375, 0.00301025390625; / (1 - (15/16)^3).
+    expect(interarrivalJitter([0.02, 0.03, 0.02, 0.05])).toBeCloseTo(0.00301025390625 / (1 - (15 / 16) ** 3), 12);
+    expect(interarrivalJitter([0.02, 0.03, 0.02, 0.05])).toBeCloseTo(0.0171012482663, 12);
+  });
+
+  it('one slow first answer weighs like any other difference, not like the whole round', () => {
+    const rtts = [0.017, 0.0004, 0.0004, 0.0004, 0.0004, 0.0004, 0.0004, 0.0004, 0.0004, 0.0004];
+    const j = interarrivalJitter(rtts) as number;
+    // Only the first |D| (16.6 ms) is non-zero, among nine: the latest-weighted mean is below the plain mean.
+    expect(j).toBeGreaterThan(0);
+    expect(j).toBeLessThan(0.0166 / 9);
   });
 
   it('an alternating RTT gives the alternation as jitter, whatever the round length', () => {
