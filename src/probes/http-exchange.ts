@@ -11,7 +11,8 @@ import { instrument } from './http-timing.js';
 import type { SocketTiming } from './http-timing.js';
 import type { HttpDetails, Phase } from './result.js';
 import { ProbeError, isProbeError } from './result.js';
-import type { ProbeRun } from './run.js';
+import { PartialFailure, type ProbeRun } from './run.js';
+import { alertAfterHandshake } from './tls.js';
 import type { HttpTargetSpec, ProbeOptions } from './target.js';
 
 export interface ExchangeRequest {
@@ -48,10 +49,24 @@ function handOver(socket: Socket): buildConnector.connector {
   };
 }
 
-function toProbeError(err: unknown, phase: Phase, signal: AbortSignal): ProbeError {
+function toProbeError(err: unknown, phase: Phase, signal: AbortSignal, socket?: Socket): ProbeError {
   if (isProbeError(err)) return err;
   if (signal.aborted) return abortError(signal, phase);
+  // TLS 1.3: the client is done before the server has checked it (e.g. a client
+  // certificate it demands); the server's alert then ends the connection mid-request.
+  const alert = socket && alertAfterHandshake(socket);
+  if (alert) return new ProbeError('tls', 'tls_handshake_failed', `tls: the server ended the handshake: ${errorMessage(alert)}`, { cause: alert });
   return new ProbeError(phase, httpReason(errorCode(err)), `http: ${errorMessage(err)}`, { cause: err });
+}
+
+/**
+ * Response bytes that arrived before the head failed (a server trickling one byte a
+ * second, a head too large) are a real first-byte time: keep it with the failure.
+ */
+function withFirstByte(err: ProbeError, timing: SocketTiming): ProbeError {
+  if (err instanceof PartialFailure || timing.written === undefined || timing.firstByte === undefined) return err;
+  const phases = { first_byte: secondsSince(timing.written, timing.firstByte) };
+  return new PartialFailure(err.phase, err.reason, err.message, { phases }, { cause: err });
 }
 
 async function headersOf(
@@ -59,12 +74,13 @@ async function headersOf(
   client: Client,
   request: ExchangeRequest,
   timing: SocketTiming,
+  socket: Socket,
 ): Promise<Dispatcher.ResponseData> {
   const { response } = await run.step('first_byte', async () => {
     const { url, method, headers } = request;
     const path = `${url.pathname}${url.search}`;
     const res = await client.request({ path, method, headers, signal: run.signal }).catch((err: unknown) => {
-      throw toProbeError(err, 'first_byte', run.signal);
+      throw withFirstByte(toProbeError(err, 'first_byte', run.signal, socket), timing);
     });
     // Both stamps exist once undici has a response; fall back to "now" rather than crash.
     const seconds = secondsSince(timing.written ?? now(), timing.firstByte ?? now());
@@ -73,7 +89,7 @@ async function headersOf(
   return response;
 }
 
-async function readBody(run: ProbeRun, body: Dispatcher.ResponseData['body'], details: HttpDetails, maxBytes: number): Promise<bigint> {
+async function readBody(run: ProbeRun, body: Dispatcher.ResponseData['body'], details: HttpDetails, maxBytes: number, socket: Socket): Promise<bigint> {
   try {
     for await (const chunk of body as AsyncIterable<Buffer>) {
       details.bodyBytes += chunk.length;
@@ -83,7 +99,7 @@ async function readBody(run: ProbeRun, body: Dispatcher.ResponseData['body'], de
     }
     return now();
   } catch (err) {
-    throw toProbeError(err, 'transfer', run.signal);
+    throw toProbeError(err, 'transfer', run.signal, socket);
   }
 }
 
@@ -112,7 +128,7 @@ export async function exchange(
   });
   run.defer(() => client.destroy());
 
-  const response = await headersOf(run, client, request, timing);
+  const response = await headersOf(run, client, request, timing, socket);
   const details: HttpDetails = {
     statusCode: response.statusCode,
     httpVersion: timing.httpVersion ?? '1.1',
@@ -123,7 +139,7 @@ export async function exchange(
   checkStatus(response.statusCode);
 
   await run.step('transfer', async () => {
-    const end = await readBody(run, response.body, details, options.http.maxBodyBytes);
+    const end = await readBody(run, response.body, details, options.http.maxBodyBytes, socket);
     return { seconds: secondsSince(timing.firstByte ?? end, end) };
   });
 }

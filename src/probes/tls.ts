@@ -7,7 +7,7 @@ import { isIP } from 'node:net';
 import type { Socket } from 'node:net';
 import tls from 'node:tls';
 import { now, secondsSince } from '../util/clock.js';
-import { errorMessage, tlsVerifyReason } from './errors.js';
+import { errorCode, errorMessage, tlsVerifyReason } from './errors.js';
 import { ProbeError } from './result.js';
 import type { TlsDetails } from './result.js';
 import { PartialFailure } from './run.js';
@@ -29,6 +29,15 @@ export interface TlsConnection {
 }
 
 const noop = (): void => {};
+
+/** The first error a TLS socket reported after 'secureConnect' (an alert from the server). */
+const lateErrors = new WeakMap<Socket, Error>();
+
+/** An OpenSSL error (an alert) the server sent after the client finished its handshake. */
+export function alertAfterHandshake(socket: Socket): Error | undefined {
+  const err = lateErrors.get(socket);
+  return err && errorCode(err).startsWith('ERR_SSL_') ? err : undefined;
+}
 
 // Building a context from ~150 roots costs milliseconds of CPU: once per distinct extra CA.
 const contexts = new Map<string, tls.SecureContext>();
@@ -115,7 +124,8 @@ export async function handshake(socket: Socket, { servername, options, signal }:
       const partial = { tls: details, phases: { tls: seconds } };
       throw new PartialFailure('tls', tlsVerifyReason(verifyError.code), message, partial);
     }
-    tlsSocket.on('error', noop);
+    // Registered before undici's listener, so the alert is known when undici fails the request.
+    tlsSocket.on('error', (err) => void (lateErrors.has(tlsSocket) || lateErrors.set(tlsSocket, err)));
     return { socket: tlsSocket, seconds, details };
   } catch (err) {
     tlsSocket.on('error', noop).destroy();
