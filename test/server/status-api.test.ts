@@ -1,6 +1,12 @@
 /** GET /api/status from a running exporter with a scripted probe function (see helpers/stub-exporter.ts). */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StatusSnapshot, TargetStatus } from '../../src/server/status-api.js';
+import { Exporter } from '../../src/exporter.js';
+import type { ProbeResult } from '../../src/probes/result.js';
+import { statusSnapshot, type StatusSnapshot, type TargetStatus } from '../../src/server/status-api.js';
+import { startFakeWebService, type FakeWebService } from '../helpers/fake-webservice.js';
 import { startStubExporter, type StubExporter } from '../helpers/stub-exporter.js';
 
 async function poll<T>(what: string, check: () => Promise<T | undefined>, timeoutMs = 10_000): Promise<T> {
@@ -59,5 +65,38 @@ describe('GET /api/status', () => {
     expect(direct?.verdicts.map((v) => v.code)).toEqual(['dns_slow', 'exchange_latency', 'tls_intercepted']);
     expect(direct?.history).toHaveLength(1);
     expect(direct?.history[0]).toMatchObject({ success: true, durationMs: 50 });
+  });
+});
+
+describe('GET /api/status with endpoint discovery', () => {
+  let fake: FakeWebService;
+  let exporter: Exporter;
+  let dir: string;
+
+  beforeAll(async () => {
+    fake = await startFakeWebService();
+    dir = mkdtempSync(join(tmpdir(), 'o365-status-discovery-'));
+    writeFileSync(join(dir, 'config.yml'), `discovery: {web_service: "${fake.url}", categories: [Optimize], service_areas: [Exchange]}\ndefaults: {interval: 1h}\n`);
+    // Discovered targets are real Microsoft names: answer for them without the network.
+    const offline = (): Promise<ProbeResult> => Promise.resolve({ success: true, startedAt: Date.now(), durationSeconds: 0.01, phases: { connect: 0.01 } });
+    exporter = await Exporter.start({ configFile: join(dir, 'config.yml'), storagePath: dir, runProbe: offline });
+  });
+
+  afterAll(async () => {
+    await exporter?.stop();
+    await fake?.close();
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('reports the endpoint list instance and version, and the discovered targets', async () => {
+    const snapshot = await poll('endpoint list loaded', async () => {
+      const s = statusSnapshot(exporter);
+      return s.endpoints?.version && s.services.length ? s : undefined;
+    });
+    expect(snapshot.endpoints).toMatchObject({ instance: 'Worldwide', from: 'network' });
+    expect(snapshot.endpoints?.version).toMatch(/^\d{10}$/);
+    const targets = snapshot.services.flatMap((s) => s.targets);
+    expect(targets.length).toBeGreaterThan(0);
+    expect(targets.every((t) => t.source === 'discovery')).toBe(true);
   });
 });
