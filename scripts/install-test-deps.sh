@@ -18,6 +18,7 @@ declare -A NEED=(
   [podman]=podman
   [runc]=runc
   [wrk]=wrk
+  [python3]=python3
 )
 
 missing=()

@@ -1,0 +1,137 @@
+/**
+ * The two exporters under test, run inside the "near" namespace: this one (built,
+ * `node dist/src/main.js`) and Debian's prometheus-blackbox-exporter, and one /probe call
+ * read back as phase durations under blackbox_exporter's names (both expose them).
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Lab } from './lab.js';
+import { parseSamples, value, type Sample } from './prom-text.js';
+import { sleep, type Proc } from './procs.js';
+
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const MAIN_JS = join(REPO_ROOT, 'dist', 'src', 'main.js');
+
+export type ExporterKind = 'o365' | 'blackbox';
+
+export interface Exporter {
+  kind: ExporterKind;
+  proc: Proc;
+  baseUrl: string;
+  stop(): Promise<void>;
+}
+
+export interface ProbePhases {
+  success: boolean;
+  dns?: number;
+  connect?: number;
+  tls?: number;
+  first_byte?: number;
+  tlsVersion?: string;
+  durationSeconds?: number;
+}
+
+async function waitHttp(url: string, proc: Proc, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      const res = await fetch(url);
+      await res.arrayBuffer();
+      if (res.ok) return;
+    } catch {
+      // not listening yet
+    }
+    if (proc.child.exitCode !== null) throw new Error(`${proc.name} exited:\n${proc.output().slice(-2000)}`);
+    if (Date.now() > deadline) throw new Error(`${url} not ready in ${timeoutMs} ms:\n${proc.output().slice(-2000)}`);
+    await sleep(100);
+  }
+}
+
+function configDir(yaml: string, file: string): { path: string; cleanup(): void } {
+  const dir = mkdtempSync(join(tmpdir(), 'o365-bench-exp-'));
+  writeFileSync(join(dir, file), yaml);
+  return { path: join(dir, file), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+/** Starts this exporter with `yaml`; `waitReady` waits for its first round of scheduled probes. */
+export async function startO365(lab: Lab, yaml: string, caFile: string, options: { port?: number; waitReady?: boolean } = {}): Promise<Exporter> {
+  const config = configDir(yaml, 'config.yml');
+  const address = `${lab.nearControlAddress}:${options.port ?? 9365}`;
+  const proc = lab.exec(lab.near, 'o365-exporter', process.execPath, [
+    MAIN_JS, `--config.file=${config.path}`, `--web.listen-address=${address}`, `--storage.path=${dirname(config.path)}`, '--log.level=warn',
+  ], { NODE_EXTRA_CA_CERTS: caFile });
+  const baseUrl = `http://${address}`;
+  const stop = async () => {
+    await proc.stop();
+    config.cleanup();
+  };
+  try {
+    await waitHttp(`${baseUrl}/-/healthy`, proc);
+    if (options.waitReady) await waitHttp(`${baseUrl}/-/ready`, proc, 120_000);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { kind: 'o365', proc, baseUrl, stop };
+}
+
+export async function startBlackbox(lab: Lab, yaml: string, port = 9115): Promise<Exporter> {
+  const config = configDir(yaml, 'blackbox.yml');
+  const address = `${lab.nearControlAddress}:${port}`;
+  const proc = lab.exec(lab.near, 'blackbox_exporter', 'prometheus-blackbox-exporter', [
+    `--config.file=${config.path}`, `--web.listen-address=${address}`, '--log.level=warn',
+  ]);
+  const baseUrl = `http://${address}`;
+  const stop = async () => {
+    await proc.stop();
+    config.cleanup();
+  };
+  try {
+    await waitHttp(`${baseUrl}/-/healthy`, proc);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { kind: 'blackbox', proc, baseUrl, stop };
+}
+
+export function phasesOf(samples: Sample[]): ProbePhases {
+  const http = (phase: string) => value(samples, 'probe_http_duration_seconds', { phase });
+  const tlsVersion = samples.find((s) => s.name === 'probe_tls_version_info')?.labels.version;
+  return {
+    success: value(samples, 'probe_success') === 1,
+    dns: value(samples, 'probe_dns_lookup_time_seconds'),
+    connect: http('connect'),
+    tls: http('tls'),
+    first_byte: http('processing'),
+    tlsVersion,
+    durationSeconds: value(samples, 'probe_duration_seconds'),
+  };
+}
+
+/** Modules time out at 10 s; this only guards the harness against a hung exporter. */
+const PROBE_DEADLINE_MS = 15_000;
+
+/** One /probe call; module names differ per exporter, the output names do not. */
+export async function probe(exporter: Exporter, target: string, module: string): Promise<ProbePhases> {
+  const url = `${exporter.baseUrl}/probe?target=${encodeURIComponent(target)}&module=${encodeURIComponent(module)}`;
+  let text: string;
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(PROBE_DEADLINE_MS) });
+    text = await res.text();
+    if (!res.ok) return { success: false };
+  } catch {
+    return { success: false };
+  }
+  return phasesOf(parseSamples(text));
+}
+
+export async function scrape(exporter: Exporter): Promise<{ samples: Sample[]; seconds: number; bytes: number }> {
+  const start = process.hrtime.bigint();
+  const res = await fetch(`${exporter.baseUrl}/metrics`);
+  const body = await res.text();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  return { samples: parseSamples(body), seconds, bytes: Buffer.byteLength(body) };
+}

@@ -1,0 +1,99 @@
+/** `npm run bench -- [flags]`: which scenarios, how many probes, how long. Defaults fit in 15 minutes. */
+import { parseArgs } from 'node:util';
+import type { AccuracyOptions } from '../scenarios/accuracy.js';
+import type { ScheduledOptions } from '../scenarios/scheduled.js';
+import type { ThroughputOptions } from '../scenarios/throughput.js';
+
+export const SCENARIOS = ['accuracy', 'throughput', 'scheduled'] as const;
+export type Scenario = (typeof SCENARIOS)[number];
+
+export interface BenchFlags {
+  only: Scenario[];
+  outDir: string;
+  /** Hard bound on the whole run: past it the harness cleans up and exits 2. */
+  maxMinutes: number;
+  /** Niceness of the harness and everything it starts (see LabOptions.nice). */
+  nice: number;
+  realtimeLink: boolean;
+  /** Re-render the report from a results JSON instead of measuring. */
+  render?: string;
+  accuracy: AccuracyOptions;
+  throughput: ThroughputOptions;
+  scheduled: ScheduledOptions;
+}
+
+export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network namespaces, TUN devices)
+  --only=accuracy,throughput,scheduled   scenarios to run (default: all)
+  --quick                                 a short run of everything, to try the harness (~3 min)
+  --out=DIR                               results directory (default bench/results)
+  --max-minutes=N                         hard bound on the run (default 15)
+  --nice=N                                niceness of the harness, exporters and peers (default -10; 0: as is)
+  --no-realtime-link                      run the link emulator without SCHED_FIFO
+  --render=FILE                           only rewrite the report (md, svg, png) from a results JSON
+  --accuracy.probes=N --accuracy.warmup=N --accuracy.rtts=10,40,150 --accuracy.jitter=40:5
+  --accuracy.load-targets=N --accuracy.load-interval=SECONDS --accuracy.case-seconds=N
+  --throughput.concurrency=1,8,32 --throughput.seconds=N --throughput.warmup=N
+  --scheduled.sizes=100,1000,5000 --scheduled.seconds=N --scheduled.interval=N --scheduled.scrape-every=N
+`;
+
+const numbers = (text: string, flag: string): number[] => {
+  const list = text.split(',').map((s) => Number(s.trim()));
+  if (list.length === 0 || list.some((n) => !Number.isFinite(n) || n < 0)) throw new Error(`${flag}: "${text}" is not a list of numbers`);
+  return list;
+};
+
+const number = (text: string | undefined, fallback: number, flag: string): number => {
+  if (text === undefined) return fallback;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new Error(`${flag}: "${text}" is not a number`);
+  return n;
+};
+
+function niceness(text: string | undefined): number {
+  const n = text === undefined ? -10 : Number(text);
+  if (!Number.isInteger(n) || n < -20 || n > 19) throw new Error(`--nice: "${text}" is not an integer in -20..19`);
+  return n;
+}
+
+export function parseBenchFlags(argv: string[]): BenchFlags {
+  const options = Object.fromEntries(
+    ['only', 'out', 'max-minutes', 'nice', 'render', 'accuracy.probes', 'accuracy.warmup', 'accuracy.rtts', 'accuracy.jitter', 'accuracy.load-targets',
+      'accuracy.load-interval', 'accuracy.case-seconds', 'throughput.concurrency', 'throughput.seconds', 'throughput.warmup',
+      'scheduled.sizes', 'scheduled.seconds', 'scheduled.interval', 'scheduled.scrape-every'].map((name) => [name, { type: 'string' as const }]),
+  );
+  const { values: v } = parseArgs({ args: argv, strict: true, options: { ...options, quick: { type: 'boolean' }, help: { type: 'boolean' }, 'no-realtime-link': { type: 'boolean' } } });
+  if (v.help) throw new Error(USAGE);
+  const get = (name: string) => (v as Record<string, string | boolean | undefined>)[name] as string | undefined;
+  const quick = v.quick === true;
+  const only = (get('only') ?? SCENARIOS.join(',')).split(',').map((s) => s.trim());
+  for (const s of only) if (!(SCENARIOS as readonly string[]).includes(s)) throw new Error(`--only: unknown scenario "${s}"`);
+  const [jitterRtt = 40, jitterMs = 5] = numbers(get('accuracy.jitter')?.replace(':', ',') ?? '40,5', '--accuracy.jitter');
+  return {
+    only: only as Scenario[],
+    outDir: get('out') ?? 'bench/results',
+    maxMinutes: number(get('max-minutes'), 15, '--max-minutes'),
+    nice: niceness(get('nice')),
+    realtimeLink: v['no-realtime-link'] !== true,
+    render: get('render'),
+    accuracy: {
+      rttsMs: numbers(get('accuracy.rtts') ?? '10,40,150', '--accuracy.rtts'),
+      jitter: { rttMs: jitterRtt, jitterMs },
+      probes: number(get('accuracy.probes'), quick ? 10 : 50, '--accuracy.probes'),
+      warmup: number(get('accuracy.warmup'), quick ? 2 : 5, '--accuracy.warmup'),
+      loadTargets: number(get('accuracy.load-targets'), quick ? 100 : 500, '--accuracy.load-targets'),
+      loadIntervalSeconds: number(get('accuracy.load-interval'), 5, '--accuracy.load-interval'),
+      caseSeconds: number(get('accuracy.case-seconds'), quick ? 30 : 120, '--accuracy.case-seconds'),
+    },
+    throughput: {
+      concurrency: numbers(get('throughput.concurrency') ?? '1,8,32', '--throughput.concurrency'),
+      seconds: number(get('throughput.seconds'), quick ? 3 : 10, '--throughput.seconds'),
+      warmupSeconds: number(get('throughput.warmup'), quick ? 1 : 3, '--throughput.warmup'),
+    },
+    scheduled: {
+      sizes: numbers(get('scheduled.sizes') ?? (quick ? '100,1000' : '100,1000,5000'), '--scheduled.sizes'),
+      seconds: number(get('scheduled.seconds'), quick ? 35 : 120, '--scheduled.seconds'),
+      intervalSeconds: number(get('scheduled.interval'), 15, '--scheduled.interval'),
+      scrapeEverySeconds: number(get('scheduled.scrape-every'), quick ? 5 : 15, '--scheduled.scrape-every'),
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/**
+ * The bench network: two namespaces made for this run, "near" (the exporters) and "far"
+ * (DNS and HTTPS servers), joined by the link emulator over TUN devices, plus a veth from
+ * the root namespace to "near" so the harness can reach the exporters. Everything gets a
+ * name unique to this process and is deleted by `close()`.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { startLink, type Link } from './link.js';
+import { start, type Proc } from './procs.js';
+
+const LINK_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'link', 'link-emulator.py');
+
+export interface Lab {
+  near: string;
+  far: string;
+  /** Far end of the emulated link, where the far peers listen. */
+  farAddress: string;
+  /** Near end of the veth: exporters listen here, the harness connects here. */
+  nearControlAddress: string;
+  link: Link;
+  /** Starts a process inside a namespace (`ip netns exec` execs, so the pid is the process's). */
+  exec(ns: string, name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Proc;
+  close(): Promise<void>;
+}
+
+function ip(...args: string[]): void {
+  execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+}
+
+function quietly(fn: () => void): void {
+  try {
+    fn();
+  } catch {
+    // cleanup of something that may not exist
+  }
+}
+
+export interface LabOptions {
+  /** Bound on the link emulator's life, seconds. */
+  maxSeconds: number;
+  /**
+   * Niceness of every process started in the lab (exporters, peers, wrk). On a shared
+   * machine, other load would otherwise decide sub-millisecond results; both exporters
+   * get the same. 0 leaves the default priority.
+   */
+  nice: number;
+  /** Run the link emulator SCHED_FIFO: it stands for the network and must not wait for a CPU. */
+  realtimeLink: boolean;
+}
+
+export async function createLab({ maxSeconds, nice, realtimeLink }: LabOptions): Promise<Lab> {
+  const id = `o3b${process.pid.toString(36)}`;
+  const near = `${id}-near`;
+  const far = `${id}-far`;
+  const netnsEtc = join('/etc/netns', near);
+  const k = (process.pid % 250) + 1;
+  const farAddress = '10.77.0.2';
+  const nearControlAddress = `10.78.${k}.2`;
+  let link: Link | undefined;
+  const close = async (): Promise<void> => {
+    await link?.close();
+    quietly(() => ip('netns', 'del', near));
+    quietly(() => ip('netns', 'del', far));
+    quietly(() => ip('link', 'del', `${id}v`));
+    rmSync(netnsEtc, { recursive: true, force: true });
+    quietly(() => rmdirSync(dirname(netnsEtc))); // only if empty: other runs may use it
+  };
+  try {
+    ip('netns', 'add', near);
+    ip('netns', 'add', far);
+    for (const ns of [near, far]) ip('-n', ns, 'link', 'set', 'lo', 'up');
+    link = await startLink(LINK_SCRIPT, `${id}n`, `${id}f`, maxSeconds, realtimeLink);
+    for (const [ns, dev, address] of [[near, `${id}n`, '10.77.0.1/24'], [far, `${id}f`, `${farAddress}/24`]] as const) {
+      ip('link', 'set', dev, 'netns', ns);
+      ip('-n', ns, 'addr', 'add', address, 'dev', dev);
+      ip('-n', ns, 'link', 'set', dev, 'up');
+    }
+    ip('link', 'add', `${id}v`, 'type', 'veth', 'peer', 'name', `${id}w`, 'netns', near);
+    ip('addr', 'add', `10.78.${k}.1/30`, 'dev', `${id}v`);
+    ip('link', 'set', `${id}v`, 'up');
+    ip('-n', near, 'addr', 'add', `${nearControlAddress}/30`, 'dev', `${id}w`);
+    ip('-n', near, 'link', 'set', `${id}w`, 'up');
+    // `ip netns exec` bind-mounts this over /etc/resolv.conf: both exporters resolve via the far DNS server.
+    mkdirSync(netnsEtc, { recursive: true });
+    writeFileSync(join(netnsEtc, 'resolv.conf'), `nameserver ${farAddress}\n`);
+  } catch (err) {
+    await close();
+    throw err;
+  }
+  return {
+    near,
+    far,
+    farAddress,
+    nearControlAddress,
+    link,
+    // `nice` execs too, so the pid is still the command's.
+    exec: (ns, name, command, args, env) => start(name, 'ip', ['netns', 'exec', ns, 'nice', '-n', String(nice), command, ...args], env),
+    close,
+  };
+}

@@ -1,0 +1,97 @@
+/**
+ * Child processes of the bench (exporters, peers, wrk) and what /proc says about them:
+ * CPU seconds (utime + stime), current and peak RSS. Every process started here is
+ * registered, so one `stopAll()` in the harness's finally ends them all, even on failure.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+
+export interface Proc {
+  name: string;
+  child: ChildProcess;
+  pid: number;
+  output(): string;
+  exited: Promise<number | null>;
+  /** Polls the output until it matches, or throws with what was written. */
+  waitFor(pattern: RegExp, timeoutMs?: number): Promise<RegExpMatchArray>;
+  stop(): Promise<void>;
+}
+
+const running = new Set<Proc>();
+const CLK_TCK = 100; // getconf CLK_TCK on Linux x86_64 and arm64
+
+export function start(name: string, command: string, args: string[], env: NodeJS.ProcessEnv = {}): Proc {
+  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['pipe', 'pipe', 'pipe'] });
+  let out = '';
+  const keep = (chunk: string) => {
+    out += chunk;
+    if (out.length > 1_000_000) out = out.slice(-500_000); // a chatty peer must not eat memory
+  };
+  child.stdout?.setEncoding('utf8').on('data', keep);
+  child.stderr?.setEncoding('utf8').on('data', keep);
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  let done = false;
+  void exited.then(() => (done = true));
+  if (child.pid === undefined) throw new Error(`${name}: could not start ${command}`);
+  const proc: Proc = {
+    name,
+    child,
+    pid: child.pid,
+    output: () => out,
+    exited,
+    async waitFor(pattern, timeoutMs = 20_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const match = out.match(pattern);
+        if (match) return match;
+        if (done) throw new Error(`${name} exited before printing ${pattern}:\n${out.slice(-2000)}`);
+        if (Date.now() > deadline) throw new Error(`${name} did not print ${pattern} within ${timeoutMs} ms:\n${out.slice(-2000)}`);
+        await sleep(20);
+      }
+    },
+    async stop() {
+      running.delete(proc);
+      if (!done) child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+  running.add(proc);
+  return proc;
+}
+
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((p) => p.stop()));
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/<pid>/stat). */
+export function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+
+/** VmRSS and VmHWM (peak) in bytes. */
+export function memory(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN) * 1024;
+  return { rss: kb('VmRSS'), peak: kb('VmHWM') };
+}
+
+/** Resets VmHWM to the current RSS, so a peak can be measured per step (clear_refs "5"). */
+export function resetPeak(pid: number): void {
+  writeFileSync(`/proc/${pid}/clear_refs`, '5');
+}
+
+/** Total CPU seconds of the machine (all cores, busy time), to report load beside the processes'. */
+export function machineBusySeconds(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
+  const [user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).slice(1).map(Number);
+  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) / CLK_TCK;
+}

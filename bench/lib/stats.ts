@@ -1,0 +1,56 @@
+/** Small, exact statistics over a sample: what the tables and the goals are computed with. */
+
+/** Quantile with linear interpolation between closest ranks (type 7, as numpy and R default). */
+export function quantile(values: readonly number[], q: number): number {
+  if (values.length === 0) return NaN;
+  if (q < 0 || q > 1) throw new RangeError(`quantile ${q} outside [0, 1]`);
+  const sorted = [...values].sort((a, b) => a - b);
+  const pos = (sorted.length - 1) * q;
+  const lo = Math.floor(pos);
+  const hi = Math.ceil(pos);
+  const a = sorted[lo] as number;
+  const b = sorted[hi] as number;
+  return a + (b - a) * (pos - lo);
+}
+
+export const median = (values: readonly number[]): number => quantile(values, 0.5);
+
+export function mean(values: readonly number[]): number {
+  return values.length === 0 ? NaN : values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+export interface ErrorSummary {
+  n: number;
+  /** Signed: positive means the exporter reported more than the truth. */
+  median: number;
+  /** 99th percentile of the absolute error: "p99 within 1 ms" reads this. */
+  p99Abs: number;
+  min: number;
+  max: number;
+}
+
+export function summarizeErrors(errors: readonly number[]): ErrorSummary {
+  return {
+    n: errors.length,
+    median: median(errors),
+    p99Abs: quantile(errors.map(Math.abs), 0.99),
+    min: errors.length ? Math.min(...errors) : NaN,
+    max: errors.length ? Math.max(...errors) : NaN,
+  };
+}
+
+/** Least-squares slope of y over x: RSS growth per second, to tell a flat line from a leak. */
+export function slope(xs: readonly number[], ys: readonly number[]): number {
+  const n = Math.min(xs.length, ys.length);
+  if (n < 2) return NaN;
+  const mx = mean(xs.slice(0, n));
+  const my = mean(ys.slice(0, n));
+  let num = 0;
+  let den = 0;
+  for (let i = 0; i < n; i++) {
+    const dx = (xs[i] as number) - mx;
+    num += dx * ((ys[i] as number) - my);
+    den += dx * dx;
+  }
+  return den === 0 ? NaN : num / den;
+}

@@ -1,0 +1,88 @@
+/** The issue's goals, checked against one run's figures. Each says what it compared. */
+import type { CaseResult, PhaseResult } from '../scenarios/accuracy-case.js';
+import type { BenchResults } from './results.js';
+import { fixed } from './table.js';
+
+export interface Goal {
+  goal: string;
+  met: boolean;
+  detail: string;
+}
+
+export const MEDIAN_GOAL_MS = 0.3;
+export const P99_GOAL_MS = 1;
+/** "Worse than blackbox" must exceed this: smaller differences are run-to-run noise. */
+export const NOT_WORSE_TOLERANCE_MS = 0.05;
+export const RSS_GOAL_BYTES = 250 * 2 ** 20;
+export const METRICS_GOAL_SECONDS = 0.5;
+/** RSS growth over the steady window below this counts as flat. */
+export const FLAT_RSS_MIB_PER_MIN = 1;
+
+type Which = 'nominal' | 'wire';
+
+function phases(c: CaseResult, kind: 'o365' | 'blackbox'): PhaseResult[] {
+  return c.exporters.find((e) => e.exporter === kind)?.phases ?? [];
+}
+
+function withinGoal(cases: CaseResult[], which: Which, goal: string): Goal {
+  const misses = cases.flatMap((c) =>
+    phases(c, 'o365')
+      .filter((p) => !(Math.abs(p[which].median) <= MEDIAN_GOAL_MS && p[which].p99Abs <= P99_GOAL_MS))
+      .map((p) => `${c.label} ${p.phase}: ${fixed(p[which].median)} / ${fixed(p[which].p99Abs)}`),
+  );
+  const total = cases.reduce((n, c) => n + phases(c, 'o365').length, 0);
+  return { goal, met: total > 0 && misses.length === 0, detail: `${total - misses.length} of ${total} case-phases within. ${misses.length ? `Outside (median / p99 ms): ${misses.join('; ')}.` : ''}` };
+}
+
+function notWorse(cases: CaseResult[]): Goal {
+  const worse = cases.flatMap((c) => {
+    const bb = phases(c, 'blackbox');
+    return phases(c, 'o365').flatMap((p, i) => {
+      const b = bb[i];
+      if (!b) return [];
+      const med = Math.abs(p.nominal.median) - Math.abs(b.nominal.median);
+      const p99 = p.nominal.p99Abs - b.nominal.p99Abs;
+      return med > NOT_WORSE_TOLERANCE_MS || p99 > NOT_WORSE_TOLERANCE_MS ? [`${c.label} ${p.phase} (|median| +${fixed(med)}, p99 +${fixed(p99)})`] : [];
+    });
+  });
+  return {
+    goal: `accuracy never worse than blackbox_exporter in the same run (|median| and p99 error vs injected RTT, tolerance ${NOT_WORSE_TOLERANCE_MS} ms)`,
+    met: worse.length === 0,
+    detail: worse.length ? `Worse in: ${worse.join('; ')}.` : 'Not worse in any case-phase.',
+  };
+}
+
+function accuracyGoals(cases: CaseResult[]): Goal[] {
+  const fixedDelay = cases.filter((c) => c.jitterMs === 0 && c.rttMs > 0);
+  const goal = `median error within ${MEDIAN_GOAL_MS} ms and p99 within ${P99_GOAL_MS} ms of the injected RTT`;
+  return [
+    withinGoal(fixedDelay.filter((c) => !c.loaded), 'nominal', `${goal} (fixed delay, idle)`),
+    withinGoal(fixedDelay.filter((c) => c.loaded), 'nominal', `${goal} (fixed delay, while probing the background targets)`),
+    withinGoal(cases.filter((c) => c.jitterMs > 0), 'nominal', `${goal} (with jitter: the injected mean is not each probe's truth)`),
+    withinGoal(cases, 'wire', `same bounds against the wire truth (what the link emulator saw), every case`),
+    notWorse(cases),
+  ];
+}
+
+export function evaluateGoals(r: BenchResults): Goal[] {
+  const goals: Goal[] = r.accuracy ? accuracyGoals(r.accuracy.cases) : [];
+  for (const ours of r.throughput?.filter((s) => s.exporter === 'o365') ?? []) {
+    const bb = r.throughput?.find((s) => s.exporter === 'blackbox' && s.concurrency === ours.concurrency);
+    if (!bb) continue;
+    goals.push({
+      goal: `/probe at concurrency ${ours.concurrency}: at least blackbox_exporter's probes per CPU second`,
+      met: ours.probesPerCpuSecond >= bb.probesPerCpuSecond,
+      detail: `${fixed(ours.probesPerCpuSecond, 0)} vs ${fixed(bb.probesPerCpuSecond, 0)} probes per CPU second.`,
+    });
+  }
+  const largest = r.scheduled?.reduce((a, b) => (b.targets > a.targets ? b : a));
+  if (largest) {
+    const cores = r.machine.cores;
+    goals.push({
+      goal: `${largest.targets} targets on ${cores} cores: on schedule, RSS < ${RSS_GOAL_BYTES / 2 ** 20} MiB, /metrics < ${METRICS_GOAL_SECONDS} s, flat RSS (< ${FLAT_RSS_MIB_PER_MIN} MiB/min)`,
+      met: largest.onTimeRatio >= 0.99 && largest.slotsMissed === 0 && largest.rssMaxBytes < RSS_GOAL_BYTES && largest.metricsMaxSeconds < METRICS_GOAL_SECONDS && Math.abs(largest.rssSlopeMiBPerMin) < FLAT_RSS_MIB_PER_MIN,
+      detail: `CPU ${fixed(largest.cpuPercent, 0)} % of one core, on time ${fixed(largest.onTimeRatio * 100, 1)} %, missed ${largest.slotsMissed}, RSS max ${fixed(largest.rssMaxBytes / 2 ** 20, 0)} MiB, slope ${fixed(largest.rssSlopeMiBPerMin, 1)} MiB/min, /metrics max ${fixed(largest.metricsMaxSeconds, 3)} s.`,
+    });
+  }
+  return goals;
+}

@@ -1,0 +1,38 @@
+/**
+ * SVG -> PNG with what the machine has: rsvg-convert if installed, else headless Chromium
+ * (a Debian test peer here). Neither is required: without them only the SVG is written.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+function has(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Returns the tool used, or undefined when no converter exists. */
+export function svgToPng(svgFile: string, pngFile: string, width: number, height: number): string | undefined {
+  rmSync(pngFile, { force: true });
+  if (has('rsvg-convert')) {
+    execFileSync('rsvg-convert', ['-o', pngFile, svgFile], { stdio: 'ignore', timeout: 60_000 });
+    return 'rsvg-convert';
+  }
+  const chromium = ['chromium', 'chromium-browser', 'google-chrome'].find(has);
+  if (!chromium) return undefined;
+  const profile = mkdtempSync(join(tmpdir(), 'o365-bench-chromium-'));
+  try {
+    execFileSync(chromium, [
+      '--headless', '--no-sandbox', '--disable-gpu', '--hide-scrollbars', `--user-data-dir=${profile}`,
+      `--window-size=${width},${height}`, `--screenshot=${pngFile}`, `file://${svgFile}`,
+    ], { stdio: 'ignore', timeout: 90_000 });
+  } finally {
+    rmSync(profile, { recursive: true, force: true });
+  }
+  return existsSync(pngFile) ? chromium : undefined;
+}

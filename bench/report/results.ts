@@ -1,0 +1,48 @@
+/** The shape of bench/results/latest.json, and the machine it was measured on. */
+import { execFileSync } from 'node:child_process';
+import { cpus, totalmem, release } from 'node:os';
+import type { BenchFlags } from '../lib/flags.js';
+import type { AccuracyResult } from '../scenarios/accuracy.js';
+import type { ScheduledResult } from '../scenarios/scheduled.js';
+import type { ThroughputStep } from '../scenarios/throughput.js';
+
+export interface Machine {
+  cores: number;
+  cpuModel: string;
+  memoryBytes: number;
+  kernel: string;
+  node: string;
+  blackbox: string;
+}
+
+export interface BenchResults {
+  date: string;
+  machine: Machine;
+  flags: BenchFlags;
+  durationSeconds: number;
+  /** 1/5/15-minute load averages of the machine (other users' work shows here). */
+  loadAverage: { start: number[]; end?: number[] };
+  accuracy?: AccuracyResult;
+  throughput?: ThroughputStep[];
+  scheduled?: ScheduledResult[];
+}
+
+export function describeMachine(): Machine {
+  let blackbox = 'unknown';
+  try {
+    const out = execFileSync('prometheus-blackbox-exporter', ['--version'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    blackbox = /version (\S+)/.exec(out)?.[1] ?? blackbox;
+  } catch (err) {
+    // --version prints to stderr in older builds
+    const text = String((err as { stderr?: unknown }).stderr ?? '');
+    blackbox = /version (\S+)/.exec(text)?.[1] ?? blackbox;
+  }
+  return {
+    cores: cpus().length,
+    cpuModel: cpus()[0]?.model ?? 'unknown',
+    memoryBytes: totalmem(),
+    kernel: release(),
+    node: process.version,
+    blackbox,
+  };
+}

@@ -1,0 +1,66 @@
+/** The printed report (also bench/results/latest.md): one table per scenario, then the goals. */
+import type { CaseResult, ExporterCaseResult, PhaseResult } from '../scenarios/accuracy-case.js';
+import type { ScheduledResult } from '../scenarios/scheduled.js';
+import type { ThroughputStep } from '../scenarios/throughput.js';
+import { evaluateGoals } from './goals.js';
+import type { BenchResults } from './results.js';
+import { fixed, mib, signed, table } from './table.js';
+
+const cell = (p: PhaseResult | undefined, which: 'nominal' | 'wire') =>
+  p ? `${signed(p[which].median)} / ${fixed(p[which].p99Abs)}` : 'n/a';
+
+const exporterOf = (c: CaseResult, kind: ExporterCaseResult['exporter']) => c.exporters.find((e) => e.exporter === kind);
+
+function accuracyTables(cases: CaseResult[]): string {
+  const rows = cases.flatMap((c) =>
+    (exporterOf(c, 'o365')?.phases ?? []).map((p, i) => {
+      const bb = exporterOf(c, 'blackbox')?.phases[i];
+      return [i === 0 ? c.label : '', p.phase, String(p.roundTrips), fixed(p.reportedMedianMs), cell(p, 'nominal'), cell(bb, 'nominal'), cell(p, 'wire'), cell(bb, 'wire')];
+    }),
+  );
+  const main = table(['case', 'phase', 'RTTs', 'o365 reported median', 'o365 vs injected', 'blackbox vs injected', 'o365 vs wire', 'blackbox vs wire'], rows);
+  const info = table(
+    ['case', 'probes o365/blackbox', 'failed', 'TLS', 'link lateness p99 (us)', 'machine CPU busy %', 'o365 event loop p99 / max (ms)'],
+    cases.map((c) => {
+      const o = exporterOf(c, 'o365');
+      const b = exporterOf(c, 'blackbox');
+      const loop = c.eventLoop ? `${fixed(c.eventLoop.p99 * 1000, 1)} / ${fixed(c.eventLoop.max * 1000, 1)}` : 'n/a';
+      return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}`, `${o?.failures ?? 0}/${b?.failures ?? 0}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), loop];
+    }),
+  );
+  return `### Accuracy: reported minus truth, ms (median / p99 of |error|)\n\n${main}\n\n${info}`;
+}
+
+function throughputTable(steps: ThroughputStep[]): string {
+  return `### /probe throughput and cost\n\n${table(
+    ['exporter', 'concurrency', 'probes/s', 'p50 ms', 'p99 ms', 'CPU s / 1000 probes', 'probes per CPU s', 'peak RSS MiB', 'failed'],
+    steps.map((s) => [s.exporter, String(s.concurrency), fixed(s.probesPerSecond, 0), fixed(s.p50Ms, 1), fixed(s.p99Ms, 1), fixed(s.cpuSecondsPer1000, 2), fixed(s.probesPerCpuSecond, 0), mib(s.peakRssBytes), String(s.failed)]),
+  )}`;
+}
+
+function scheduledTable(results: ScheduledResult[]): string {
+  return `### Scheduled mode (interval ${results[0]?.intervalSeconds ?? '?'} s, steady window after the first interval)\n\n${table(
+    ['targets', 'probes/s', 'CPU % (1 core = 100)', 'peer CPU %', 'RSS start -> end (max) MiB', 'RSS slope MiB/min', '/metrics median / max s', '/metrics MB', 'on time', 'slots missed (total)', 'failed'],
+    results.map((r) => [
+      String(r.targets), fixed(r.probesPerSecond, 1), fixed(r.cpuPercent, 1), fixed(r.peerCpuPercent, 1),
+      `${mib(r.rssStartBytes)} -> ${mib(r.rssEndBytes)} (${mib(r.rssMaxBytes)})`, fixed(r.rssSlopeMiBPerMin, 1),
+      `${fixed(r.metricsMedianSeconds, 3)} / ${fixed(r.metricsMaxSeconds, 3)}`, fixed(r.metricsBytes / 1e6, 1),
+      `${fixed(r.onTimeRatio * 100, 1)} %`, `${r.slotsMissed} (${r.slotsMissedTotal})`, String(r.failures),
+    ]),
+  )}`;
+}
+
+const load = (l: number[] | undefined) => (l ? l.map((x) => x.toFixed(1)).join(' / ') : 'n/a');
+
+export function summaryMarkdown(results: BenchResults): string {
+  const m = results.machine;
+  const parts = [
+    `## Results of ${results.date}\n\nMachine: ${m.cores} cores (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB memory, Linux ${m.kernel}, Node ${m.node}, blackbox_exporter ${m.blackbox}. Run took ${(results.durationSeconds / 60).toFixed(1)} min; load average ${load(results.loadAverage.start)} at the start, ${load(results.loadAverage.end)} at the end. Harness, exporters and peers at nice ${results.flags.nice}${results.flags.realtimeLink ? ', link emulator SCHED_FIFO' : ''}.`,
+  ];
+  if (results.accuracy) parts.push(accuracyTables(results.accuracy.cases));
+  if (results.throughput) parts.push(throughputTable(results.throughput));
+  if (results.scheduled) parts.push(scheduledTable(results.scheduled));
+  const goals = evaluateGoals(results);
+  parts.push(`### Goals\n\n${goals.map((g) => `- ${g.met ? 'MET' : 'NOT MET'}: ${g.goal}. ${g.detail}`).join('\n')}`);
+  return `${parts.join('\n\n')}\n`;
+}

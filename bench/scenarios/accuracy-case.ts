@@ -1,0 +1,139 @@
+/**
+ * One accuracy case: set the link, probe the far HTTPS server through both exporters in
+ * turn (one probe on the link at a time, so the packet log of each probe is its own), and
+ * compare each reported phase with the truth: the injected RTT times the phase's round
+ * trips (nominal), and what the link emulator saw on the wire.
+ */
+import { FAR_HOST } from '../lib/certs.js';
+import { probe, scrape, type Exporter, type ProbePhases } from '../lib/exporters.js';
+import type { Lab } from '../lib/lab.js';
+import type { Packet } from '../lib/link.js';
+import { machineBusySeconds } from '../lib/procs.js';
+import { value } from '../lib/prom-text.js';
+import { quantile, summarizeErrors, type ErrorSummary } from '../lib/stats.js';
+import { wireTruth, type WireTruth } from '../lib/wire-truth.js';
+
+export const PHASES = ['dns', 'connect', 'tls', 'first_byte'] as const;
+export type AccuracyPhase = (typeof PHASES)[number];
+
+export interface AccuracyCase {
+  label: string;
+  rttMs: number;
+  /** Uniform +- jitter on each one-way delay (netem `delay D J` style). */
+  jitterMs: number;
+  tls: '1.3' | '1.2';
+  loaded: boolean;
+}
+
+export interface PhaseResult {
+  phase: AccuracyPhase;
+  roundTrips: number;
+  reportedMedianMs: number;
+  /** Reported minus injected RTT x round trips, in ms. */
+  nominal: ErrorSummary;
+  /** Reported minus the wire truth, in ms: the exporter's own error. */
+  wire: ErrorSummary;
+}
+
+export interface ExporterCaseResult {
+  exporter: Exporter['kind'];
+  probes: number;
+  failures: number;
+  tlsVersion?: string;
+  phases: PhaseResult[];
+}
+
+export interface CaseResult extends AccuracyCase {
+  exporters: ExporterCaseResult[];
+  /** How late the link emulator delivered packets (sent - due), microseconds. */
+  linkLatenessUs: { median: number; p99: number; max: number };
+  /** CPU busy on the whole machine during the case, % of one core (everything, not only the bench). */
+  machineBusyPercent: number;
+  /** This exporter's event-loop delay over the case, seconds (prom-client, 10 ms sampling). */
+  eventLoop?: { p50: number; p99: number; max: number };
+}
+
+export interface CaseRunner {
+  lab: Lab;
+  exporters: { exporter: Exporter; module: string }[];
+  probes: number;
+  warmup: number;
+  /** The case stops here even if fewer probes were made. */
+  deadlineMs: number;
+}
+
+interface Observation {
+  reported: ProbePhases;
+  truth: WireTruth;
+}
+
+const RESPONSE_MIN_BYTES = 1000;
+
+function phaseResult(phase: AccuracyPhase, roundTrips: number, rttMs: number, obs: Observation[]): PhaseResult {
+  const ms = (s: number) => s * 1000;
+  const pairs = obs.flatMap((o) => {
+    const reported = o.reported[phase];
+    const truth = o.truth[phase];
+    return reported === undefined || truth === undefined ? [] : [{ reported: ms(reported), truth: ms(truth) }];
+  });
+  return {
+    phase,
+    roundTrips,
+    reportedMedianMs: quantile(pairs.map((p) => p.reported), 0.5),
+    nominal: summarizeErrors(pairs.map((p) => p.reported - rttMs * roundTrips)),
+    wire: summarizeErrors(pairs.map((p) => p.reported - p.truth)),
+  };
+}
+
+export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseResult> {
+  const { lab } = run;
+  await lab.link.set(c.rttMs / 2, c.jitterMs, 0);
+  const port = c.tls === '1.3' ? 443 : 8444;
+  const target = `https://${FAR_HOST}${port === 443 ? '' : `:${port}`}/`;
+  const shape = { port, tlsRoundTrips: c.tls === '1.3' ? 1 : 2, minResponseBytes: RESPONSE_MIN_BYTES };
+  const obs = new Map<Exporter['kind'], Observation[]>(run.exporters.map((e) => [e.exporter.kind, []]));
+  const failures = new Map<Exporter['kind'], number>();
+  const lateness: number[] = [];
+  const ours = run.exporters.find((e) => e.exporter.kind === 'o365')?.exporter;
+  if (ours) await scrape(ours); // resets prom-client's event-loop histogram
+  const deadline = Date.now() + run.deadlineMs;
+  const busy0 = machineBusySeconds();
+  const t0 = Date.now();
+
+  for (let round = 0; round < run.warmup + run.probes && Date.now() < deadline; round++) {
+    for (const { exporter, module } of run.exporters) {
+      await lab.link.dump();
+      const reported = await probe(exporter, target, module);
+      const packets: Packet[] = await lab.link.dump();
+      if (round < run.warmup) continue;
+      if (!reported.success) {
+        failures.set(exporter.kind, (failures.get(exporter.kind) ?? 0) + 1);
+        continue;
+      }
+      for (const p of packets) lateness.push((p.sent - p.due) / 1000);
+      obs.get(exporter.kind)?.push({ reported, truth: wireTruth(packets, shape) });
+    }
+  }
+
+  const machineBusyPercent = ((machineBusySeconds() - busy0) / ((Date.now() - t0) / 1000)) * 100;
+  const eventLoop = ours ? await eventLoopOf(ours) : undefined;
+  const exporters = run.exporters.map(({ exporter }) => {
+    const list = obs.get(exporter.kind) ?? [];
+    const roundTrips: Record<AccuracyPhase, number> = { dns: 1, connect: 1, tls: shape.tlsRoundTrips, first_byte: 1 };
+    return {
+      exporter: exporter.kind,
+      probes: list.length,
+      failures: failures.get(exporter.kind) ?? 0,
+      tlsVersion: list[0]?.reported.tlsVersion,
+      phases: PHASES.map((phase) => phaseResult(phase, roundTrips[phase], c.rttMs, list)),
+    };
+  });
+  const linkLatenessUs = { median: quantile(lateness, 0.5), p99: quantile(lateness, 0.99), max: lateness.length ? Math.max(...lateness) : NaN };
+  return { ...c, exporters, linkLatenessUs, machineBusyPercent, ...(eventLoop ? { eventLoop } : {}) };
+}
+
+async function eventLoopOf(exporter: Exporter): Promise<CaseResult['eventLoop']> {
+  const { samples } = await scrape(exporter);
+  const get = (name: string) => value(samples, name) ?? NaN;
+  return { p50: get('nodejs_eventloop_lag_p50_seconds'), p99: get('nodejs_eventloop_lag_p99_seconds'), max: get('nodejs_eventloop_lag_max_seconds') };
+}

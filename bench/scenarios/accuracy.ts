@@ -1,0 +1,78 @@
+/**
+ * Accuracy against a known truth: both exporters probe the far HTTPS server across the
+ * emulated link for each RTT, first alone, then while this exporter runs `loadTargets`
+ * scheduled probes on loopback (and blackbox_exporter gets the same /probe load).
+ */
+import { blackboxConfig, BLACKBOX_MODULE_FAR, BLACKBOX_MODULE_LOCAL, localUrl, o365Config, O365_MODULE_FAR } from '../lib/configs.js';
+import { startBlackbox, startO365, type Exporter } from '../lib/exporters.js';
+import { startProbeLoad, type LoadStats } from '../lib/load.js';
+import type { BenchEnv } from './env.js';
+import { runCase, type AccuracyCase, type CaseResult } from './accuracy-case.js';
+
+export interface AccuracyOptions {
+  rttsMs: number[];
+  jitter: { rttMs: number; jitterMs: number };
+  probes: number;
+  warmup: number;
+  loadTargets: number;
+  loadIntervalSeconds: number;
+  caseSeconds: number;
+}
+
+export interface AccuracyResult {
+  cases: CaseResult[];
+  load: { targets: number; intervalSeconds: number; blackbox?: LoadStats };
+}
+
+export function accuracyCases(o: AccuracyOptions, loaded: boolean): AccuracyCase[] {
+  const plain = (rttMs: number): AccuracyCase => ({ label: `${rttMs} ms`, rttMs, jitterMs: 0, tls: '1.3', loaded });
+  const cases = [
+    ...(loaded ? [] : [{ ...plain(0), label: '0 ms (floor)' }]),
+    ...o.rttsMs.map(plain),
+    { ...plain(o.jitter.rttMs), label: `${o.jitter.rttMs} ms +-${o.jitter.jitterMs} ms`, jitterMs: o.jitter.jitterMs },
+    ...(loaded ? [] : [{ ...plain(o.jitter.rttMs), label: `${o.jitter.rttMs} ms TLS 1.2`, tls: '1.2' as const }]),
+  ];
+  return cases.map((c) => (loaded ? { ...c, label: `${c.label}, loaded` } : c));
+}
+
+export async function runAccuracy(env: BenchEnv, o: AccuracyOptions): Promise<AccuracyResult> {
+  const { lab, certs, log } = env;
+  const cases: CaseResult[] = [];
+  const blackbox = await startBlackbox(lab, blackboxConfig(certs.caFile));
+  let ours: Exporter | undefined;
+  const measure = async (list: AccuracyCase[]) => {
+    const exporters = [
+      { exporter: ours as Exporter, module: O365_MODULE_FAR },
+      { exporter: blackbox, module: BLACKBOX_MODULE_FAR },
+    ];
+    for (const c of list) {
+      const started = Date.now();
+      const result = await runCase(c, { lab, exporters, probes: o.probes, warmup: o.warmup, deadlineMs: o.caseSeconds * 1000 });
+      cases.push(result);
+      log(`accuracy ${c.label}: ${result.exporters.map((e) => `${e.exporter} ${e.probes} probes`).join(', ')} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
+    }
+  };
+  try {
+    ours = await startO365(lab, o365Config({ caFile: certs.caFile, targets: 0, intervalSeconds: 15 }), certs.caFile);
+    await measure(accuracyCases(o, false));
+    await ours.stop();
+    ours = undefined;
+    if (o.loadTargets <= 0) return { cases, load: { targets: 0, intervalSeconds: o.loadIntervalSeconds } };
+
+    log(`accuracy: starting this exporter with ${o.loadTargets} scheduled local targets every ${o.loadIntervalSeconds} s`);
+    const config = o365Config({ caFile: certs.caFile, targets: o.loadTargets, intervalSeconds: o.loadIntervalSeconds });
+    ours = await startO365(lab, config, certs.caFile, { waitReady: true });
+    const targets = Array.from({ length: o.loadTargets }, (_, i) => localUrl(i));
+    const load = startProbeLoad(blackbox, BLACKBOX_MODULE_LOCAL, targets, o.loadIntervalSeconds);
+    let loadStats: LoadStats;
+    try {
+      await measure(accuracyCases(o, true));
+    } finally {
+      loadStats = await load.stop();
+    }
+    return { cases, load: { targets: o.loadTargets, intervalSeconds: o.loadIntervalSeconds, blackbox: loadStats } };
+  } finally {
+    await ours?.stop();
+    await blackbox.stop();
+  }
+}

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { parseSamples, sum, value } from '../../bench/lib/prom-text.js';
+import { evaluateGoals } from '../../bench/report/goals.js';
+import type { BenchResults } from '../../bench/report/results.js';
+import { summaryMarkdown } from '../../bench/report/summary.js';
+import { ticks } from '../../bench/report/svg.js';
+import type { CaseResult, PhaseResult } from '../../bench/scenarios/accuracy-case.js';
+
+const summary = (median: number, p99Abs: number) => ({ n: 50, median, p99Abs, min: median, max: p99Abs });
+const phase = (name: PhaseResult['phase'], median: number, p99: number): PhaseResult => ({
+  phase: name, roundTrips: 1, reportedMedianMs: 40 + median, nominal: summary(median, p99), wire: summary(median / 2, p99 / 2),
+});
+
+function accuracyCase(ours: [number, number], theirs: [number, number]): CaseResult {
+  const phases = (m: number, p: number) => (['dns', 'connect', 'tls', 'first_byte'] as const).map((n) => phase(n, m, p));
+  return {
+    label: '40 ms', rttMs: 40, jitterMs: 0, tls: '1.3', loaded: false, machineBusyPercent: 50,
+    linkLatenessUs: { median: 5, p99: 40, max: 90 },
+    exporters: [
+      { exporter: 'o365', probes: 50, failures: 0, phases: phases(...ours) },
+      { exporter: 'blackbox', probes: 50, failures: 0, phases: phases(...theirs) },
+    ],
+  };
+}
+
+function results(c: CaseResult): BenchResults {
+  return {
+    date: '2026-01-01T00:00:00.000Z', durationSeconds: 60, loadAverage: { start: [0.1, 0.2, 0.3] },
+    machine: { cores: 2, cpuModel: 'test', memoryBytes: 2 ** 33, kernel: '6', node: 'v20', blackbox: '0.23.0' },
+    flags: {} as BenchResults['flags'],
+    accuracy: { cases: [c], load: { targets: 0, intervalSeconds: 5 } },
+  };
+}
+
+describe('bench report', () => {
+  it('meets the accuracy goals only within 0.3 ms median and 1 ms p99, and not worse than blackbox', () => {
+    const good = evaluateGoals(results(accuracyCase([0.1, 0.8], [0.2, 0.9])));
+    expect(good.find((g) => g.goal.includes('fixed delay, idle'))?.met).toBe(true);
+    expect(good.find((g) => g.goal.includes('never worse'))?.met).toBe(true);
+
+    const bad = evaluateGoals(results(accuracyCase([0.4, 0.8], [0.1, 0.5])));
+    expect(bad.find((g) => g.goal.includes('fixed delay, idle'))?.met).toBe(false);
+    const worse = bad.find((g) => g.goal.includes('never worse'));
+    expect(worse?.met).toBe(false);
+    expect(worse?.detail).toContain('40 ms dns');
+  });
+
+  it('prints a table row per phase with median / p99 cells', () => {
+    const md = summaryMarkdown(results(accuracyCase([0.1, 0.8], [0.2, 0.9])));
+    expect(md).toContain('| 40 ms ');
+    expect(md).toContain('+0.10 / 0.80');
+    expect(md).toContain('2 cores');
+  });
+
+  it('reads samples back from the text format', () => {
+    const samples = parseSamples('# HELP x y\nprobe_success 1\nprobe_http_duration_seconds{phase="tls"} 0.042\nc_total{t="a\\"b"} 2\nc_total{t="c"} 3\n');
+    expect(value(samples, 'probe_success')).toBe(1);
+    expect(value(samples, 'probe_http_duration_seconds', { phase: 'tls' })).toBe(0.042);
+    expect(value(samples, 'probe_http_duration_seconds', { phase: 'dns' })).toBeUndefined();
+    expect(sum(samples, 'c_total')).toBe(5);
+    expect(samples.find((s) => s.name === 'c_total')?.labels.t).toBe('a"b');
+  });
+
+  it('picks round axis ticks', () => {
+    expect(ticks(0, 10)).toEqual([0, 2, 4, 6, 8, 10]);
+    expect(ticks(-0.5, 1)).toEqual([-0.5, 0, 0.5, 1]);
+    expect(ticks(0, 0.07)).toEqual([0, 0.02, 0.04, 0.06]);
+  });
+});
