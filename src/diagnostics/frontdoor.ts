@@ -38,7 +38,8 @@ export function exchangeSiteCode(value: string): string | undefined {
 
 /** Edge letters of X-MSEdge-Ref's Ref B: "Ref A: ... Ref B: LON21EDGE0112 Ref C: ..." -> LON. */
 export function edgeCode(msEdgeRef: string): string | undefined {
-  const letters = /Ref B:\s*([A-Za-z]+)/i.exec(msEdgeRef)?.[1]?.toUpperCase();
+  // Bounded like a site code: a label value must not grow with whatever a middlebox sends.
+  const letters = /Ref B:\s*([A-Za-z]{2,8})(?![A-Za-z])/i.exec(msEdgeRef)?.[1]?.toUpperCase();
   if (!letters) return undefined;
   // Older edge names run the letters into "EDGE" (BLEDGE..., AMBEDGE...).
   return letters.length > 4 && letters.endsWith('EDGE') ? letters.slice(0, -4) : letters;

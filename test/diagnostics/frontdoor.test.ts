@@ -35,6 +35,7 @@ describe('header and CNAME parsing', () => {
     expect(edgeCode('Ref A: x Ref B: BN3EDGE0421 Ref C: y')).toBe('BN');
     expect(edgeCode('Ref A: x Ref B: AMBEDGE0918 Ref C: y')).toBe('AMB');
     expect(edgeCode('Ref A: only')).toBeUndefined();
+    expect(edgeCode(`Ref B: ${'X'.repeat(40)}01`)).toBeUndefined();
   });
 
   it('takes the IATA code of an -efz CNAME and nothing from the plain acdc name', () => {
