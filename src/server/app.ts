@@ -6,6 +6,7 @@ import { renderMetrics, wantsOpenMetrics } from '../metrics/registries.js';
 import type { RunProbe } from '../scheduler/scheduler.js';
 import { configView } from './config-view.js';
 import { ProbeRequestError, parseProbeRequest, withModuleCa } from './probe-request.js';
+import { resolvedSelfProblem, type SelfAddress } from './self-target.js';
 import { statusSnapshot } from './status-api.js';
 import { statusPage, statusPageHeaders } from './status-page.js';
 
@@ -45,8 +46,10 @@ async function sendMetrics(exporter: Exporter, req: Request, res: Response): Pro
 
 async function probe(exporter: Exporter, runProbe: RunProbe, onDemand: { inFlight: number }, req: Request, res: Response): Promise<void> {
   let parsed;
+  // The listener this request came in on is the exporter itself: /probe may not point there.
+  const self: SelfAddress = { port: req.socket.localPort ?? -1, localAddress: req.socket.localAddress };
   try {
-    parsed = parseProbeRequest(req.query, req.get('x-prometheus-scrape-timeout-seconds'), exporter.config, exporter.scheduler.targets);
+    parsed = parseProbeRequest(req.query, req.get('x-prometheus-scrape-timeout-seconds'), exporter.config, exporter.scheduler.targets, self);
   } catch (err) {
     // Anything but a ProbeRequestError is our bug: answer 500 rather than crash on a request.
     res.status(err instanceof ProbeRequestError ? err.status : 500).type('text/plain').send(`${(err as Error).message}\n`);
@@ -61,6 +64,8 @@ async function probe(exporter: Exporter, runProbe: RunProbe, onDemand: { inFligh
   res.on('close', () => controller.abort(new Error('client went away')));
   try {
     const request = await withModuleCa(parsed);
+    const resolvesToSelf = await resolvedSelfProblem(request.target.spec, request.options, self, controller.signal);
+    if (resolvesToSelf) return void res.status(403).type('text/plain').send(`${resolvesToSelf}\n`);
     const result = await runProbe(request.target, request.options, { signal: controller.signal });
     const { body, contentType } = await renderBlackbox(result, request.kind);
     res.type(contentType).send(body);

@@ -10,6 +10,7 @@ import { DEFAULT_MAX_HEADER_BYTES, type ScheduledTarget } from '../config/target
 import type { ProbeKind } from '../metrics/blackbox.js';
 import type { ProbeOptions, ProbeTarget, TargetSpec } from '../probes/target.js';
 import { hostAllowed } from './allowlist.js';
+import { displayHostPort, normalizeHost, selfTargetProblem, specHostPort, type SelfAddress } from './self-target.js';
 
 export const BUILTIN_MODULES: Record<string, ModuleConfig> = {
   https: { prober: 'https', method: 'GET' },
@@ -43,6 +44,8 @@ export function parseProbeRequest(
   scrapeTimeoutHeader: string | undefined,
   config: Config,
   configured: ScheduledTarget[],
+  /** The exporter's own listener: /probe may not point there. */
+  self?: SelfAddress,
 ): ProbeRequest {
   const targetText = typeof query.target === 'string' ? query.target.trim() : '';
   if (!targetText) throw new ProbeRequestError(400, 'missing "target" parameter');
@@ -50,17 +53,36 @@ export function parseProbeRequest(
   const moduleName = typeof query.module === 'string' && query.module ? query.module : named ? undefined : 'https';
   const timeout = scrapeTimeout(scrapeTimeoutHeader);
   if (named && moduleName === undefined) {
+    rejectSelf(named.target.spec, self);
     return { target: named.target, options: withTimeout(named.options, timeout), kind: kindOfSpec(named.target.spec) };
   }
   const module = lookup(config.modules, moduleName) ?? lookup(BUILTIN_MODULES, moduleName);
   if (!module) throw new ProbeRequestError(400, `unknown module "${moduleName}" (known: ${[...Object.keys(BUILTIN_MODULES), ...Object.keys(config.modules)].join(', ')})`);
   const spec = specFor(module, targetText);
-  const host = 'url' in spec ? spec.url.hostname.replace(/^\[|\]$/g, '') : spec.host;
-  const configuredHosts = configured.map((t) => hostOf(t.target.spec));
-  if (!configuredHosts.includes(host) && !hostAllowed(host, config.probe.allowed_targets)) {
-    throw new ProbeRequestError(403, `target host "${host}" is not in probe.allowed_targets nor a configured target`);
-  }
+  rejectSelf(spec, self);
+  checkAllowed(spec, config, configured);
   return { target: { name: targetText, spec }, options: moduleOptions(module, config, timeout), kind: kindOfSpec(spec), caFile: module.tls?.ca_file };
+}
+
+function rejectSelf(spec: TargetSpec, self: SelfAddress | undefined): void {
+  const { host, port } = specHostPort(spec);
+  const problem = selfTargetProblem(host, port, self);
+  if (problem) throw new ProbeRequestError(403, problem);
+}
+
+/**
+ * A host matching probe.allowed_targets may be probed on any port; a configured target's
+ * host only on the port it is configured with (a DNS probe has no port: the host suffices).
+ */
+function checkAllowed(spec: TargetSpec, config: Config, configured: ScheduledTarget[]): void {
+  const { host, port } = specHostPort(spec);
+  if (hostAllowed(host, config.probe.allowed_targets)) return;
+  const sameHost = configured.map((t) => specHostPort(t.target.spec)).filter((t) => t.host === host);
+  if (sameHost.some((t) => port === undefined || t.port === port)) return;
+  if (sameHost.length === 0) throw new ProbeRequestError(403, `target host "${host}" is not in probe.allowed_targets nor a configured target`);
+  const ports = [...new Set(sameHost.flatMap((t) => (t.port === undefined ? [] : [t.port])))].sort((a, b) => a - b);
+  const where = ports.length ? `only on port ${ports.join(', ')}` : 'only as a DNS target';
+  throw new ProbeRequestError(403, `target ${displayHostPort(host, port ?? 0)}: host "${host}" is configured ${where}`);
 }
 
 /** Own keys only: `module=__proto__` or `module=constructor` is an unknown module, not Object's. */
@@ -79,7 +101,10 @@ function specFor(module: ModuleConfig, target: string): TargetSpec {
   if (module.prober === 'tcp') {
     const hp = splitHostPort(target);
     if (typeof hp === 'string') throw new ProbeRequestError(400, `target: ${hp}`);
-    return { kind: 'tcp', ...hp };
+    // Probe the canonical form (2130706433 -> 127.0.0.1), the one the checks saw.
+    const host = normalizeHost(hp.host);
+    if (!host) throw new ProbeRequestError(400, `target: "${hp.host}" is not a host name or IP address`);
+    return { kind: 'tcp', host, port: hp.port };
   }
   if (module.prober === 'dns') {
     if (!/^[A-Za-z0-9.-]+$/.test(target)) throw new ProbeRequestError(400, `target: "${target}" is not a DNS name`);
@@ -112,10 +137,6 @@ function scrapeTimeout(header: string | undefined): number | undefined {
   const value = Number(header);
   if (!header || !Number.isFinite(value) || value <= 0) return undefined;
   return Math.max(0.1, value - SCRAPE_TIMEOUT_OFFSET);
-}
-
-export function hostOf(spec: TargetSpec): string {
-  return spec.kind === 'http' ? spec.url.hostname.replace(/^\[|\]$/g, '') : spec.host;
 }
 
 function kindOfSpec(spec: TargetSpec): ProbeKind {

@@ -34,7 +34,8 @@ beforeAll(async () => {
     configFile,
     [
       'defaults: {interval: 1h, timeout: 10s}',
-      'probe: {max_concurrent: 1}',
+      // 127.0.0.1 on any port (the silent server): a configured host is allowed only on its own port.
+      'probe: {max_concurrent: 1, allowed_targets: ["*.office365.com", "127.0.0.1"]}',
       'modules:',
       `  local_https: {prober: https, tls: {ca_file: "${caFile}"}}`,
       '  local_tcp: {prober: tcp, timeout: 2s}',
@@ -131,7 +132,7 @@ describe('/probe: time and concurrency limits', () => {
   it('honours X-Prometheus-Scrape-Timeout-Seconds: a never-answering server fails well within the module timeout', async () => {
     const target = encodeURIComponent(`https://127.0.0.1:${silent?.port}/`);
     const started = process.hrtime.bigint();
-    // The silent server is on 127.0.0.1, a configured host.
+    // The silent server is on 127.0.0.1, in probe.allowed_targets.
     const res = await probe(`target=${target}&module=local_https`, { 'X-Prometheus-Scrape-Timeout-Seconds': '1.5' });
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     expect(res.status).toBe(200);
