@@ -85,7 +85,9 @@ export function makeNodeRootfs(rootfs: string): string[] {
 /** `tar -C rootfs -c . | podman import - tag`, with `env` (PATH first) as the image's ENV. */
 export async function importRootfs(rootfs: string, tag: string, env: string[]): Promise<void> {
   const tarball = `${rootfs}.tar`;
-  execFileSync('tar', ['-C', rootfs, '-cf', tarball, '.']);
+  await new Promise<void>((resolve, reject) => {
+    execFile('tar', ['-C', rootfs, '-cf', tarball, '.'], (err, _stdout, stderr) => (err ? reject(new Error(`tar failed: ${stderr}`)) : resolve()));
+  });
   try {
     await podmanOk(['import', ...env.flatMap((e) => ['--change', `ENV ${e}`]), tarball, tag], 300_000);
   } finally {
