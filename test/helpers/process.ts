@@ -47,10 +47,14 @@ export function tempDir(prefix: string): { dir: string; cleanup(): void } {
   return { dir, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Runs `node dist/src/main.js args...` and collects its output. */
-export function runMain(args: string[], env: NodeJS.ProcessEnv = {}): RunningProcess {
+/**
+ * Runs `node dist/src/main.js args...` and collects its output. `prefix` is a command that
+ * execs node in the end (e.g. `ip netns exec NAME`), so the child's pid is still node's.
+ */
+export function runMain(args: string[], env: NodeJS.ProcessEnv = {}, prefix: string[] = []): RunningProcess {
   assertBuilt();
-  const child = spawn(process.execPath, [MAIN_JS, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const [command = process.execPath, ...rest] = [...prefix, process.execPath];
+  const child = spawn(command, [...rest, MAIN_JS, ...args], { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let err = '';
   let out = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
@@ -81,11 +85,11 @@ export function runMain(args: string[], env: NodeJS.ProcessEnv = {}): RunningPro
 }
 
 /** Starts the exporter on 127.0.0.1:0 with `yaml` as its config and waits for /-/ready (unless told not to). */
-export async function startExporter(yaml: string, options: { args?: string[]; env?: NodeJS.ProcessEnv; waitReady?: boolean } = {}): Promise<ExporterProcess> {
+export async function startExporter(yaml: string, options: { args?: string[]; env?: NodeJS.ProcessEnv; waitReady?: boolean; prefix?: string[] } = {}): Promise<ExporterProcess> {
   const tmp = tempDir('o365-exporter-');
   const configFile = join(tmp.dir, 'config.yml');
   writeFileSync(configFile, yaml);
-  const proc = runMain([`--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0', ...(options.args ?? [])], options.env);
+  const proc = runMain([`--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0', ...(options.args ?? [])], options.env, options.prefix);
   void proc.exited.then(() => tmp.cleanup());
   try {
     const [, port] = await proc.waitForStderr(/msg="o365-exporter listening".* address=127\.0\.0\.1:(\d+)/);
