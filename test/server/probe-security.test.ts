@@ -168,7 +168,7 @@ describe('/probe on a running exporter', () => {
   }
 
   it('refuses its own listen address in every spelling, before connecting anywhere', async () => {
-    for (const [target, module] of [[`http://127.0.0.1:${port}/probe?target=x`, 'http'], [`http://2130706433:${port}/`, 'http'], [`0x7f.1:${port}`, 'tcp'], [`[::ffff:127.0.0.1]:${port}`, 'tcp'], [`localhost:${port}`, 'tcp']]) {
+    for (const [target, module] of [[`http://127.0.0.1:${port}/probe?target=x`, 'http'], [`http://2130706433:${port}/`, 'http'], [`0x7f.1:${port}`, 'tcp'], [`[::ffff:127.0.0.1]:${port}`, 'tcp'], [`localhost:${port}`, 'tcp']] as const) {
       const res = await probe(target, module);
       expect(res.status, target).toBe(403);
       expect(res.text, target).toMatch(new RegExp(`^target .+:${port} is this exporter itself\\n$`));
