@@ -72,7 +72,7 @@ const failures: (PanelSpec | RowSpec)[] = [
   }),
 ];
 
-/** Panels on metrics issues 3 and 4 add (see pending-metrics.ts): empty until they land. */
+/** Microsoft's connectivity principles: front door, interception, published ranges, proxies, resolvers, score. */
 const microsoftDiagnostics: (PanelSpec | RowSpec)[] = [
   row('Microsoft connectivity principles'),
   table({

@@ -92,7 +92,6 @@ const details: (PanelSpec | RowSpec)[] = [
     queries: [
       q(`o365_tls_info{${SEL}}`, '', { instant: true }),
       q(`o365_dns_answer_info{${SEL}}`, '', { instant: true }),
-      // Pending (issue 4): which resolver answered.
       q(`o365_dns_resolver_answer_info{${SEL}}`, '', { instant: true }),
     ],
     transformations: [
@@ -115,7 +114,7 @@ const details: (PanelSpec | RowSpec)[] = [
   }),
 ];
 
-/** Panels on metrics issues 3 and 4 add (see pending-metrics.ts): empty until they land. */
+/** Front door, interception and the published-range check (needs discovery). */
 const diagnostics: (PanelSpec | RowSpec)[] = [
   row('Microsoft diagnostics: front door, interception, published ranges'),
   table({

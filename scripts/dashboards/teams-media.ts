@@ -6,7 +6,7 @@ import { UID } from './uids.js';
 
 const SEL = 'site=~"$site", target=~"$target"';
 
-/** Panels on metrics issue 4 adds (see pending-metrics.ts): empty until they land. */
+/** The STUN probe of the Teams relay (a `stun:` target). */
 const udp: (PanelSpec | RowSpec)[] = [
   row('UDP to the Teams relay (STUN)'),
   heatmap({

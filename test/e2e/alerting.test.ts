@@ -36,6 +36,8 @@ describe('alerting end to end', () => {
     expect(await prometheus.query(`ALERTS{alertname="${ALERT}"}`)).toEqual([]);
     expect(webhook.messages.flatMap((m) => m.alerts).filter((a) => a.labels.alertname === ALERT)).toEqual([]);
 
+    expect((await prometheus.query(`o365_tls_intercepted{target="${LAB.healthy}", path="direct"}`))[0]?.value).toBe(0);
+
     const brokenAt = Date.now();
     https.useCertificate(pki.inspected);
     const firing = await webhook.waitForAlert(`${ALERT} firing for ${LAB.healthy}`, (a) => a.labels.alertname === ALERT && a.labels.target === LAB.healthy && a.labels.path === 'direct' && a.status === 'firing');
@@ -47,6 +49,9 @@ describe('alerting end to end', () => {
     // The exporter saw the inspection CA: the reason is on the failure counter.
     const reasons = await prometheus.query(`o365_probe_failures_total{target="${LAB.healthy}"}`);
     expect(reasons.map((s) => s.metric.reason)).toContain('tls_untrusted_issuer');
+    // The interception diagnostic sees the foreign issuer too; its alert (for: 5m) is pending.
+    await prometheus.waitFor(`o365_tls_intercepted{target="${LAB.healthy}", path="direct"}`, (s) => s[0]?.value === 1, 15_000);
+    await prometheus.waitFor(`ALERTS{alertname="O365TLSInterceptionDetected", alertstate="pending", target="${LAB.healthy}", path="direct"}`, (s) => s.length === 1, 15_000);
 
     const healedAt = Date.now();
     https.useCertificate(pki.valid);
