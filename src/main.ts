@@ -8,6 +8,8 @@ import { Exporter } from './exporter.js';
 import { runProbe } from './probes/index.js';
 import { createApp } from './server/app.js';
 import { close, listen } from './server/listen.js';
+import { loadWebConfig, WebConfigError, type WebConfig } from './server/web-config.js';
+import { createWebServer } from './server/web-tls.js';
 import { createLogger } from './util/log.js';
 import { VERSION } from './util/version.js';
 
@@ -30,6 +32,15 @@ async function main(argv: string[]): Promise<number> {
 async function serve(flags: Flags): Promise<number> {
   const logger = createLogger(flags.logLevel, flags.logFormat);
   const { host, port } = parseListenAddress(flags.listenAddress);
+  let web: WebConfig | undefined;
+  try {
+    web = flags.webConfigFile === undefined ? undefined : await loadWebConfig(flags.webConfigFile);
+  } catch (err) {
+    if (!(err instanceof WebConfigError)) throw err;
+    logger.error('invalid web config, not starting', { error: err.message });
+    return 1;
+  }
+  if (web && web.users.size > 0 && !web.tls) logger.warn('basic auth without TLS: passwords cross the network in clear text', { web_config: web.source });
   let exporter: Exporter;
   try {
     exporter = await Exporter.start({ configFile: flags.configFile, logger, storagePath: flags.storagePath });
@@ -38,8 +49,8 @@ async function serve(flags: Flags): Promise<number> {
     logger.error('invalid config, not starting', { error: err.message });
     return 1;
   }
-  const { server, port: bound } = await listen(createApp({ exporter, runProbe }), host, port);
-  logger.info('o365-exporter listening', { version: VERSION, address: `${host ?? ''}:${bound}`, config: exporter.configSource.source, targets: exporter.scheduler.targets.length });
+  const { server, port: bound } = await listen(createApp({ exporter, runProbe }), host, port, (app) => createWebServer(app, web, logger));
+  logger.info('o365-exporter listening', { version: VERSION, address: `${host ?? ''}:${bound}`, config: exporter.configSource.source, targets: exporter.scheduler.targets.length, tls: web?.tls !== undefined, basic_auth: (web?.users.size ?? 0) > 0 });
   process.on('SIGHUP', () => void exporter.reload());
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {

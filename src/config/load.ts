@@ -84,7 +84,7 @@ function parseWithDocument(text: string, source: string): { config: Config; doc:
   return { config: result.data, doc, lines };
 }
 
-function describeIssues(error: z.ZodError, doc: Document, lines: LineCounter, source: string): string[] {
+export function describeIssues(error: z.ZodError, doc: Document, lines: LineCounter, source: string): string[] {
   return error.issues.map((issue) => {
     const path = issue.path as (string | number)[];
     const where = lineOf(doc, lines, issue.code === 'unrecognized_keys' ? [...path, issue.keys[0] ?? ''] : path);
@@ -100,7 +100,7 @@ function messageOf(issue: z.core.$ZodIssue): string {
 }
 
 /** Line of the deepest node of `path` that exists in the document. */
-function lineOf(doc: Document, lines: LineCounter, path: (string | number)[]): number | undefined {
+export function lineOf(doc: Document, lines: LineCounter, path: (string | number)[]): number | undefined {
   for (let depth = path.length; depth >= 0; depth--) {
     const keyPath = path.slice(0, depth);
     const node = keyPath.length === 0 ? doc.contents : doc.getIn(keyPath, true);

@@ -2,10 +2,10 @@ import type { Server } from 'node:http';
 import { createServer } from 'node:http';
 import type { Express } from 'express';
 
-/** Starts the HTTP listener; resolves with the bound port (useful with port 0). */
-export function listen(app: Express, host: string | undefined, port: number): Promise<{ server: Server; port: number }> {
+/** Starts the listener (plain HTTP unless `make` says otherwise, see web-tls.ts); resolves with the bound port (useful with port 0). */
+export function listen(app: Express, host: string | undefined, port: number, make: (app: Express) => Server = (a) => createServer(a)): Promise<{ server: Server; port: number }> {
   return new Promise((resolve, reject) => {
-    const server = createServer(app);
+    const server = make(app);
     server.once('error', reject);
     server.listen({ host, port }, () => {
       const address = server.address();
