@@ -105,7 +105,8 @@ function exporterConfig(caFile: string, dnsPort: number, httpsPort: number, down
     `diagnostics: {tls_issuers: [${JSON.stringify(LAB_ISSUER)}], whoami: {name: ${LAB_WHOAMI}, interval: 1m}}`,
     `resolvers: ["127.0.0.1:${dnsPort}"]`,
     `proxies: [{name: ${LAB.proxy}, url: ${JSON.stringify(proxyUrl)}}]`,
-    'defaults: {interval: 1s, timeout: 2s}',
+    // Short interval for quick data; a timeout long enough for a busy CI machine.
+    'defaults: {interval: 1s, timeout: 5s}',
     'targets:',
     ...target(LAB.healthy, 'Exchange', 'Optimize', 'outlook.lab.test', httpsPort, ['direct', LAB.proxy]),
     ...target(LAB.teams, 'Teams', 'Allow', 'teams.lab.test', httpsPort),
