@@ -131,6 +131,11 @@ export const discoverySchema = z
     service_areas: z.array(z.enum(SERVICE_AREAS)).min(1).optional().describe('Service areas to ask for (Common is always included); default: what the web service returns.'),
     required_only: z.boolean().default(false).describe('Only endpoint sets marked required.'),
     no_ipv6: z.boolean().default(false).describe('Ask the web service to leave out IPv6 ranges.'),
+    teams_relay: z
+      .string()
+      .regex(/^$|^[A-Za-z0-9.-]+$/, 'a host name, or "" to not probe the Teams media sets')
+      .default('world.tr.teams.microsoft.com')
+      .describe('STUN relay probed for the IP-and-UDP-only sets (Teams media, set 11), its address checked against their ranges; "" turns it off.'),
     web_service: httpUrl.default('https://endpoints.office.com').describe('Base URL of the IP Address and URL web service.'),
     interval: duration('How often the list version is checked')
       .prefault('1h')

@@ -119,6 +119,7 @@ export class ExporterDiscovery {
       serviceAreas: d.service_areas,
       requiredOnly: d.required_only,
       tenant: d.tenant ?? config.tenant,
+      teamsRelay: d.teams_relay || undefined,
     });
     const setIds = new Map(mapping.targets.map((t) => [t.config.name, t.setId]));
     const built = await buildTargets(

@@ -16,7 +16,15 @@ export interface DiscoveryFilter {
   serviceAreas?: readonly string[];
   requiredOnly: boolean;
   tenant?: string;
+  /**
+   * STUN relay name for the IP-and-UDP-only sets (Teams media, set 11): they publish ranges,
+   * not names, so the relay clients use is probed and its address checked against the set.
+   */
+  teamsRelay?: string;
 }
+
+/** Where Teams clients send STUN Binding Requests (REFERENCE.md section 3). */
+export const TEAMS_STUN_PORT = 3478;
 
 export interface DiscoveredTarget {
   config: TargetConfig;
@@ -48,7 +56,7 @@ export interface Mapping {
 }
 
 interface Candidate {
-  input: { name: string; service: string; category: Category; url?: string; tcp?: string };
+  input: { name: string; service: string; category: Category; url?: string; tcp?: string; stun?: string };
   set: EndpointSet;
   host: string;
   /** Tie-break after category: https (0) before http (1) before tcp (2). */
@@ -61,7 +69,7 @@ export function mapEndpointSets(all: readonly EndpointSet[], filter: DiscoveryFi
   const wanted = (s: EndpointSet) => filter.categories.includes(s.category);
   const best = new Map<string, Candidate>();
   for (const set of selected) {
-    for (const candidate of candidatesOf(set, filter.tenant)) {
+    for (const candidate of [...candidatesOf(set, filter.tenant), ...relayCandidatesOf(set, filter.teamsRelay)]) {
       const current = best.get(candidate.input.name);
       if (!current || better(candidate, current)) best.set(candidate.input.name, candidate);
     }
@@ -73,16 +81,17 @@ export function mapEndpointSets(all: readonly EndpointSet[], filter: DiscoveryFi
     if (parsed.success) targets.push({ config: parsed.data, setId: c.set.id, host: c.host });
   }
   const inCategories = selected.filter(wanted);
+  const handedToStun = new Set(targets.filter((t) => t.config.stun).map((t) => t.setId));
   return {
     targets,
     sets: countBy(listed, (s) => ({ category: s.category, serviceArea: s.serviceArea })),
     urls: urlCounts(listed),
     notProbed: {
-      no_urls: inCategories.filter((s) => s.urls.length === 0).length,
+      no_urls: inCategories.filter((s) => s.urls.length === 0 && !handedToStun.has(s.id)).length,
       no_tcp_ports: inCategories.filter((s) => s.urls.length > 0 && parsePortList(s.tcpPorts).length === 0).length,
     },
     mediaSets: inCategories
-      .filter((s) => s.urls.length === 0 && s.ips.length > 0 && parsePortList(s.udpPorts).length > 0)
+      .filter(isMediaSet)
       .map((s) => ({ id: s.id, category: s.category, serviceArea: s.serviceArea, ips: s.ips, udpPorts: parsePortList(s.udpPorts) })),
   };
 }
@@ -111,6 +120,17 @@ function candidatesOf(set: EndpointSet, tenant: string | undefined): Candidate[]
     }
   }
   return out;
+}
+
+function isMediaSet(set: EndpointSet): boolean {
+  return set.urls.length === 0 && set.ips.length > 0 && parsePortList(set.udpPorts).length > 0;
+}
+
+/** A media set that lists the STUN port becomes one `stun` target on the relay name. */
+function relayCandidatesOf(set: EndpointSet, relay: string | undefined): Candidate[] {
+  if (!relay || !isMediaSet(set) || !hasPort(parsePortList(set.udpPorts), TEAMS_STUN_PORT)) return [];
+  const name = `${relay}:${TEAMS_STUN_PORT}`;
+  return [{ input: { name, service: serviceLabel(set.serviceArea), category: set.category, stun: name }, set, host: relay, kindRank: 3 }];
 }
 
 function better(a: Candidate, b: Candidate): boolean {

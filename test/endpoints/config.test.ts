@@ -10,6 +10,7 @@ describe('discovery: config block', () => {
       categories: ['Optimize', 'Allow'],
       required_only: false,
       no_ipv6: false,
+      teams_relay: 'world.tr.teams.microsoft.com',
       web_service: 'https://endpoints.office.com',
       interval: 3600,
     });

@@ -19,7 +19,13 @@ import { startFakeWebService, type FakeWebService } from '../helpers/fake-webser
 import { refusedPort } from '../helpers/servers.js';
 
 /** Addresses the canned probe "connected" to: inside set 1's 52.96.0.0/14, outside set 31's ranges. */
-const ADDRESSES: Record<string, string> = { 'outlook.office365.com': '52.96.0.1', 'contoso.sharepoint.com': '203.0.113.9', 'contoso-my.sharepoint.com': '2603:1061:1300::5' };
+const ADDRESSES: Record<string, string> = {
+  'outlook.office365.com': '52.96.0.1',
+  'contoso.sharepoint.com': '203.0.113.9',
+  'contoso-my.sharepoint.com': '2603:1061:1300::5',
+  // The Teams relay, inside set 11's 52.112.0.0/14 (its last address).
+  'world.tr.teams.microsoft.com': '52.115.255.255',
+};
 
 async function cannedProbe(target: ProbeTarget): Promise<ProbeResult> {
   const host = target.spec.kind === 'http' ? target.spec.url.hostname : target.spec.host;
@@ -82,8 +88,10 @@ describe('discovery in the running exporter', () => {
     await expect.poll(() => exporter.scheduler.targets.filter((t) => t.source === 'discovery').length, { timeout: 10_000 }).toBeGreaterThan(0);
     const targets = exporter.scheduler.targets;
     const discovered = targets.filter((t) => t.source === 'discovery');
-    // 44 targets from the worldwide list with tenant contoso (Optimize + Allow), minus the hand-configured one.
-    expect(discovered).toHaveLength(43);
+    // 44 targets from the worldwide list with tenant contoso (Optimize + Allow) and the Teams
+    // relay for set 11, minus the hand-configured one.
+    expect(discovered).toHaveLength(44);
+    expect(targets.find((t) => t.name === 'world.tr.teams.microsoft.com:3478')).toMatchObject({ source: 'discovery', endpointSetId: 11, service: 'Teams', category: 'Optimize', path: 'direct', target: { spec: { kind: 'stun', port: 3478 } } });
     const outlook = targets.filter((t) => t.name === 'outlook.office365.com');
     expect(outlook).toHaveLength(1);
     expect(outlook[0]).toMatchObject({ source: 'config', target: { spec: { kind: 'http', url: new URL('https://outlook.office365.com/owa/') } } });
@@ -97,12 +105,12 @@ describe('discovery in the running exporter', () => {
     const { text, series } = await scrape();
     expect(valueOf(series, 'o365_endpoints_discovery_up')).toBe(1);
     expect(valueOf(series, 'o365_endpoints_version_info', { instance: 'Worldwide', version: '2025120100' })).toBe(1);
-    expect(valueOf(series, 'o365_endpoints_targets')).toBe(44);
-    expect(valueOf(series, 'o365_exporter_targets', { source: 'discovery' })).toBe(43);
+    expect(valueOf(series, 'o365_endpoints_targets')).toBe(45);
+    expect(valueOf(series, 'o365_exporter_targets', { source: 'discovery' })).toBe(44);
     expect(valueOf(series, 'o365_endpoints_sets', { category: 'Optimize', service_area: 'Skype' })).toBe(1);
     expect(select(series, 'o365_endpoints_sets').reduce((n, s) => n + s.value, 0)).toBe(79);
     expect(valueOf(series, 'o365_endpoints_urls', { category: 'Optimize', kind: 'tenant' })).toBe(1);
-    expect(valueOf(series, 'o365_endpoints_sets_not_probed', { reason: 'no_urls' })).toBe(1);
+    expect(valueOf(series, 'o365_endpoints_sets_not_probed', { reason: 'no_urls' })).toBe(0); // set 11 went to the STUN probe
     expect(select(series, 'o365_endpoints_fetch_errors_total').map((s) => [s.labels.reason, s.value])).toEqual(
       ['http_429', 'http_5xx', 'http_other', 'timeout', 'network', 'invalid_json', 'invalid_shape'].map((r) => [r, 0]),
     );
@@ -113,7 +121,8 @@ describe('discovery in the running exporter', () => {
     expect(valueOf(series, 'o365_probe_ip_in_published_range', { target: 'contoso.sharepoint.com' })).toBe(0);
     expect(valueOf(series, 'o365_probe_ip_in_published_range', { target: 'contoso-my.sharepoint.com' })).toBe(1);
     expect(valueOf(series, 'o365_probe_ip_in_published_range', { target: 'outlook.office365.com:993' })).toBe(1); // set 2 publishes the same /14
-    expect(select(series, 'o365_probe_ip_in_published_range')).toHaveLength(7); // 3 above + 4 IMAP/POP/SMTP ports; no address, no series
+    expect(valueOf(series, 'o365_probe_ip_in_published_range', { target: 'world.tr.teams.microsoft.com:3478' })).toBe(1);
+    expect(select(series, 'o365_probe_ip_in_published_range')).toHaveLength(8); // 4 above + 4 IMAP/POP/SMTP ports; no address, no series
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(check.error).toBeUndefined();
     expect(`${check.stdout}${check.stderr}`).toBe('');
@@ -124,14 +133,14 @@ describe('discovery in the running exporter', () => {
     const after = (await scrape()).series;
     expect(valueOf(after, 'o365_endpoints_fetch_errors_total', { reason: 'http_5xx' })).toBe(1);
     expect(valueOf(after, 'o365_endpoints_discovery_up')).toBe(1);
-    expect(exporter.scheduler.targets.filter((t) => t.source === 'discovery')).toHaveLength(43);
+    expect(exporter.scheduler.targets.filter((t) => t.source === 'discovery')).toHaveLength(44);
     fake.setBehaviour('normal');
   });
 
   it('a restart with the web service down schedules the cached list before start() returns', async () => {
     const down = `http://127.0.0.1:${await refusedPort()}`;
     const { exporter, scrape } = await startExporter(await writeConfig('down.yml', down));
-    expect(exporter.scheduler.targets.filter((t) => t.source === 'discovery')).toHaveLength(43);
+    expect(exporter.scheduler.targets.filter((t) => t.source === 'discovery')).toHaveLength(44);
     const { series } = await scrape();
     expect(valueOf(series, 'o365_endpoints_discovery_up')).toBe(1);
     expect(valueOf(series, 'o365_endpoints_version_info', { instance: 'Worldwide', version: '2025120100' })).toBe(1);
@@ -148,8 +157,8 @@ describe('discovery in the running exporter', () => {
 
     await writeFile(file, `targets:\n  - name: one\n    tcp: 127.0.0.1:9\ndiscovery:\n  web_service: ${fake.url}\n  categories: [Optimize]\n`);
     expect(await exporter.reload()).toEqual({ ok: true });
-    // The cache from the first test is loaded at once (same data dir); without tenant, 3 Optimize targets.
-    expect(exporter.scheduler.targets.filter((t) => t.source === 'discovery').map((t) => t.name)).toEqual(['outlook.cloud.microsoft', 'outlook.office.com', 'outlook.office365.com']);
+    // The cache from the first test is loaded at once (same data dir); without tenant, 3 Optimize targets and the Teams relay.
+    expect(exporter.scheduler.targets.filter((t) => t.source === 'discovery').map((t) => t.name)).toEqual(['outlook.cloud.microsoft', 'outlook.office.com', 'outlook.office365.com', 'world.tr.teams.microsoft.com:3478']);
     await writeFile(file, 'targets:\n  - name: one\n    tcp: 127.0.0.1:9\n');
     expect(await exporter.reload()).toEqual({ ok: true });
     expect(exporter.scheduler.targets.map((t) => t.name)).toEqual(['one']);

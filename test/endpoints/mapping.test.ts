@@ -164,3 +164,29 @@ describe('endpoint sets -> targets, real worldwide list (2025-12)', () => {
     }
   });
 });
+
+describe('Teams media sets and the STUN relay', () => {
+  const file = FIXTURE_FILES.Worldwide;
+
+  it('a set with only IPs and UDP 3478 becomes one stun target on the relay name, tied to that set', () => {
+    const mapped = mapEndpointSets(sets(file), filter({ teamsRelay: 'world.tr.teams.microsoft.com' }));
+    const relay = mapped.targets.filter((t) => t.config.stun);
+    expect(relay).toHaveLength(1);
+    expect(relay[0]).toMatchObject({ setId: 11, host: 'world.tr.teams.microsoft.com', config: { name: 'world.tr.teams.microsoft.com:3478', service: 'Teams', category: 'Optimize', stun: { host: 'world.tr.teams.microsoft.com', port: 3478 } } });
+    expect(mapped.notProbed.no_urls).toBe(0);
+  });
+
+  it('without a relay name the media set is counted as not probed', () => {
+    const mapped = mapEndpointSets(sets(file), filter({ teamsRelay: undefined }));
+    expect(mapped.targets.some((t) => t.config.stun)).toBe(false);
+    expect(mapped.notProbed.no_urls).toBe(1);
+  });
+
+  it('a media set without the STUN port makes no stun target', () => {
+    const set11 = sets(file).find((s) => s.id === 11);
+    if (!set11) throw new Error('fixture lost set 11');
+    const mapped = mapEndpointSets([{ ...set11, udpPorts: '50000-50059' }], filter({ teamsRelay: 'relay.example' }));
+    expect(mapped.targets).toHaveLength(0);
+    expect(mapped.notProbed.no_urls).toBe(1);
+  });
+});
