@@ -1,5 +1,5 @@
 /** Endpoints and exporter: Microsoft's endpoint list (discovery), targets, reloads, probe rate, scrape health, event loop. */
-import { dashboard, datasourceVariable, labelVariable, q, row, stat, steps, table, timeseries, upDown, type PanelSpec, type RowSpec } from './build.js';
+import { bargauge, dashboard, datasourceVariable, labelVariable, q, row, stat, steps, table, timeseries, upDown, type PanelSpec, type RowSpec } from './build.js';
 import type { Dashboard } from './grafana.js';
 import { T } from './microsoft.js';
 import { UID } from './uids.js';
@@ -35,6 +35,24 @@ const endpoints: (PanelSpec | RowSpec)[] = [
     title: 'Targets from the list', w: 4, h: 8,
     description: 'Probe targets made from the endpoint list. A sudden drop after a change means endpoints were removed, or a list that failed to parse.',
     queries: [q(`o365_endpoints_targets{${SITE}}`, '{{instance}}')],
+  }),
+  stat({
+    title: 'URLs changed by the last change', w: 6, h: 6, colorMode: 'value',
+    description: 'URLs Microsoft added to and removed from the list in its last change. Removed URLs stop being probed; both may need the same change in firewall, proxy and PAC rules.',
+    queries: [q(`o365_endpoints_urls_added{${SITE}}`, 'added'), q(`o365_endpoints_urls_removed{${SITE}}`, 'removed')],
+  }),
+  bargauge({
+    title: 'URLs in the list', unit: 'short', w: 9, h: 6,
+    description: 'Distinct URLs of the selected categories by category and kind: concrete (probed), tenant patterns (probed with the tenant filled in) and other wildcards (cannot be probed). Many wildcards mean part of the traffic is not measured.',
+    queries: [q(`sum by (category, kind) (o365_endpoints_urls{${SITE}})`, '{{category}} {{kind}}')],
+  }),
+  bargauge({
+    title: 'Endpoint sets', unit: 'short', w: 9, h: 6,
+    description: 'Endpoint sets in the list by category and service area, and those that make no probe target (IP-only sets such as Teams media, or no TCP port). A set that is not probed is a blind spot.',
+    queries: [
+      q(`sum by (category, service_area) (o365_endpoints_sets{${SITE}})`, '{{category}} {{service_area}}'),
+      q(`sum by (reason) (o365_endpoints_sets_not_probed{${SITE}})`, 'not probed: {{reason}}'),
+    ],
   }),
   timeseries({
     title: 'Web service fetch errors', unit: 'short', min: 0, bars: true, w: 24, h: 6,

@@ -101,9 +101,14 @@ const microsoftDiagnostics: (PanelSpec | RowSpec)[] = [
     queries: [q(`avg by (site, path) (o365_target:probe_proxy_penalty_seconds:avg5m{${SEL}})`, '{{site}} via {{path}}')],
   }),
   table({
-    title: 'DNS resolvers', hide: ['instance', 'Value'], w: 24, h: 5,
+    title: 'DNS resolvers', hide: ['instance', 'Value'], w: 16, h: 5,
     description: 'Each resolver the exporter uses and its egress address as seen by an authoritative server (who-am-i). Microsoft picks front doors near the resolver: an egress far from the site (a central or public resolver) gets far front doors.',
     queries: [q(`o365_dns_resolver_info{site=~"$site"}`, '', { instant: true })],
+  }),
+  stat({
+    title: 'Resolver identity check', mappings: [upDown('OK', 'FAILED')], thresholds: T.ok, w: 8, h: 5,
+    description: 'Whether the last who-am-i query through each resolver got an answer. FAILED: the resolver\'s egress is unknown (the who-am-i name is blocked or the resolver is down); the exporter log says why.',
+    queries: [q(`o365_dns_whoami_success{site=~"$site"}`, '{{resolver}}')],
   }),
   stat({
     title: 'Network assessment score', min: 0, max: 100, thresholds: T.score, w: 24,

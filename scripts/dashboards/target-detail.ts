@@ -36,6 +36,11 @@ const now: (PanelSpec | RowSpec)[] = [
     description: 'Duration of the last probe, all phases. Compare with the phases below to see which one grew.',
     queries: [q(`o365_probe_duration_seconds{${SEL}}`, '{{path}}')],
   }),
+  stat({
+    title: 'Data age', unit: 's', decimals: 0, w: 4, thresholds: steps(['green', null], ['yellow', 120], ['red', 600]),
+    description: 'Time since the last probe of this target started. It should stay under the probe interval; growing means the scheduler is stuck or the target was dropped from the config or the endpoint list.',
+    queries: [q(`time() - o365_probe_timestamp_seconds{${SEL}}`, '{{path}}')],
+  }),
 ];
 
 const phases: (PanelSpec | RowSpec)[] = [
