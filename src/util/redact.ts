@@ -12,7 +12,12 @@ export function redactUrl(url: string | URL): string {
   }
 }
 
-/** Replaces `user:password@` in any text (e.g. a config file) with a redacted form. */
+/**
+ * Replaces `user:password@` in any text (e.g. a config file) with a redacted form. The
+ * userinfo runs to the last `@` of the authority, as in the URL parser: a password may hold
+ * a raw `@` or `:` (`http://u:p@ss@proxy:3128` is user u, password p%40ss). Redacting too
+ * much (a quote and what follows on the line) is preferred to leaking a password's tail.
+ */
 export function redactText(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)([^/@\s:]+)(?::[^/@\s]*)?@/gi, '$1REDACTED:REDACTED@');
+  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1REDACTED:REDACTED@');
 }
