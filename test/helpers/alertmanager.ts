@@ -128,7 +128,7 @@ export async function startAlertmanager(webhookUrl: string): Promise<Alertmanage
   };
   const baseUrl = `http://127.0.0.1:${port}`;
   try {
-    await waitForStatus(`${baseUrl}/-/ready`, 200, 20_000);
+    await waitForStatus(`${baseUrl}/-/ready`, 200, 60_000);
   } catch (cause) {
     await stop();
     throw new Error(`alertmanager did not get ready: ${String(cause)}\nstderr:\n${err}`);
