@@ -126,6 +126,20 @@ describe('exporter process with --web.config.file', () => {
   });
 });
 
+describe('the command line outputs', () => {
+  it('probe (text and --json) and --config.check print no proxy password', async () => {
+    const file = join(tmp.dir, 'cli-config.yml');
+    writeFileSync(file, configYaml);
+    for (const args of [['probe', `--config.file=${file}`], ['probe', '--json', `--config.file=${file}`], ['--config.check', `--config.file=${file}`]]) {
+      const proc = runMain(args);
+      await proc.exited;
+      expect(proc.stdout().length, args.join(' ')).toBeGreaterThan(0);
+      expectNoSecret(`${args.join(' ')} stdout`, proc.stdout());
+      expectNoSecret(`${args.join(' ')} stderr`, proc.stderr());
+    }
+  });
+});
+
 describe('an invalid web config', () => {
   it('stops the start with exit 1 and file:line problems, without quoting the file', async () => {
     const file = join(tmp.dir, 'bad-web.yml');
