@@ -37,9 +37,10 @@ const health: (PanelSpec | RowSpec)[] = [
 const latency: (PanelSpec | RowSpec)[] = [
   row('Latency'),
   stackedBars({
-    title: 'Latency waterfall per target (mean, 5 min)', unit: 's', rowField: 'target', columnField: 'phase', h: 10,
-    description: 'Where the time of one request goes, per target: DNS resolution, TCP connect, proxy CONNECT, TLS handshake, first byte. A long DNS bar points at a slow or remote resolver, connect at distance to the front door, TLS at inspection, first byte at the service or a proxy.',
-    queries: [q(`avg by (target, phase) (o365_target:probe_phase_duration_seconds:mean_rate5m{${SEL}, phase=~"dns|connect|proxy_connect|tls|first_byte"})`, '{{target}} {{phase}}')],
+    title: 'Latency waterfall per target (mean, 5 min)', unit: 's', rowField: 'bar', columnField: 'phase', h: 10,
+    description: 'Where the time of one request goes, per site, target and path: DNS resolution, TCP connect, proxy CONNECT, TLS handshake, first byte. A long DNS bar points at a slow or remote resolver, connect at distance to the front door, TLS at inspection, first byte at the service or a proxy.',
+    // One bar per site / target / path: the same target name exists at every site.
+    queries: [q(`label_join(avg by (site, target, path, phase) (o365_target:probe_phase_duration_seconds:mean_rate5m{${SEL}, phase=~"dns|connect|proxy_connect|tls|first_byte"}), "bar", " / ", "site", "target", "path")`, '{{bar}} {{phase}}')],
   }),
   timeseries({
     title: 'Probe duration', unit: 's', min: 0, h: 10, links: [toTarget],
