@@ -14,32 +14,32 @@ const now: (PanelSpec | RowSpec)[] = [
   stat({
     title: 'Last probe', mappings: [upDown()], thresholds: T.ok, w: 4,
     description: 'Whether the last probe of this target succeeded, per path. DOWN: see Failures below for the phase and reason.',
-    queries: [q(`o365_probe_success{${SEL}}`, '{{path}}')],
+    queries: [q(`o365_probe_success{${SEL}}`, '{{site}} {{path}}')],
   }),
   stat({
     title: 'Availability, last day', unit: 'percentunit', decimals: 2, thresholds: T.availability, w: 4,
     description: 'Share of probes that succeeded over the last 24 hours, from the counters. Below 99.9 % the path is flaky.',
-    queries: [q(`o365_target:probe_availability:ratio_rate1d{${SEL}}`, '{{path}}')],
+    queries: [q(`o365_target:probe_availability:ratio_rate1d{${SEL}}`, '{{site}} {{path}}')],
   }),
   stat({
     title: 'HTTP status', w: 4, thresholds: steps(['green', null], ['red', 500]),
     description: 'Status code of the last answer. Front doors answer 200, 30x, 401 or 403 to an anonymous probe and that is fine; 407 means a proxy wants credentials, 5xx a broken service or proxy.',
-    queries: [q(`o365_http_status_code{${SEL}}`, '{{path}}')],
+    queries: [q(`o365_http_status_code{${SEL}}`, '{{site}} {{path}}')],
   }),
   stat({
     title: 'Certificate expires in', unit: 's', decimals: 0, thresholds: T.certExpiry, w: 4,
     description: 'Time left before the first certificate of the served chain expires. Microsoft renews well ahead: under 14 days (yellow, then red) usually means a certificate of an inspecting proxy.',
-    queries: [q(`o365_tls_cert_expiry_timestamp_seconds{${SEL}} - time()`, '{{path}}')],
+    queries: [q(`o365_tls_cert_expiry_timestamp_seconds{${SEL}} - time()`, '{{site}} {{path}}')],
   }),
   stat({
     title: 'Probe duration', unit: 's', w: 4, thresholds: steps(['green', null], ['yellow', 0.5], ['red', 2]),
     description: 'Duration of the last probe, all phases. Compare with the phases below to see which one grew.',
-    queries: [q(`o365_probe_duration_seconds{${SEL}}`, '{{path}}')],
+    queries: [q(`o365_probe_duration_seconds{${SEL}}`, '{{site}} {{path}}')],
   }),
   stat({
     title: 'Data age', unit: 's', decimals: 0, w: 4, thresholds: steps(['green', null], ['yellow', 120], ['red', 600]),
     description: 'Time since the last probe of this target started. It should stay under the probe interval; growing means the scheduler is stuck or the target was dropped from the config or the endpoint list.',
-    queries: [q(`time() - o365_probe_timestamp_seconds{${SEL}}`, '{{path}}')],
+    queries: [q(`time() - o365_probe_timestamp_seconds{${SEL}}`, '{{site}} {{path}}')],
   }),
 ];
 
@@ -48,23 +48,23 @@ const phases: (PanelSpec | RowSpec)[] = [
   timeseries({
     title: 'Phases of each probe', unit: 's', min: 0, stack: true, w: 24,
     description: 'The waterfall of each probe over time, stacked: dns, connect, proxy_connect, tls, first_byte, transfer. The phase whose band widens is the one that got slower.',
-    queries: [q(`o365_probe_phase_seconds{${SEL}}`, '{{path}} {{phase}}')],
+    queries: [q(`o365_probe_phase_seconds{${SEL}}`, '{{site}} {{path}} {{phase}}')],
   }),
   timeseries({
     title: 'Percentiles by phase (5 min)', unit: 's', min: 0,
     description: 'Median, 90th and 99th percentile of each phase over 5 minutes, from the histograms. A p99 far above the median means intermittent slowness (loss, retransmits, an overloaded proxy).',
     queries: [
-      q(`o365_target:probe_phase_duration_seconds:p50_rate5m{${SEL}}`, 'p50 {{phase}} {{path}}'),
-      q(`o365_target:probe_phase_duration_seconds:p90_rate5m{${SEL}}`, 'p90 {{phase}} {{path}}'),
-      q(`o365_target:probe_phase_duration_seconds:p99_rate5m{${SEL}}`, 'p99 {{phase}} {{path}}'),
+      q(`o365_target:probe_phase_duration_seconds:p50_rate5m{${SEL}}`, '{{site}} p50 {{phase}} {{path}}'),
+      q(`o365_target:probe_phase_duration_seconds:p90_rate5m{${SEL}}`, '{{site}} p90 {{phase}} {{path}}'),
+      q(`o365_target:probe_phase_duration_seconds:p99_rate5m{${SEL}}`, '{{site}} p99 {{phase}} {{path}}'),
     ],
   }),
   timeseries({
     title: 'Median vs weekly baseline', unit: 's', min: 0,
     description: 'The median of each phase now against its median over the last week. Twice the baseline for half an hour raises O365LatencyAboveBaseline: something changed in the path.',
     queries: [
-      q(`o365_target:probe_phase_duration_seconds:p50_rate5m{${SEL}, phase=~"connect|tls|first_byte"}`, 'now {{phase}} {{path}}'),
-      q(`o365_target:probe_phase_duration_seconds:p50_rate5m_median1w{${SEL}, phase=~"connect|tls|first_byte"}`, 'baseline {{phase}} {{path}}'),
+      q(`o365_target:probe_phase_duration_seconds:p50_rate5m{${SEL}, phase=~"connect|tls|first_byte"}`, '{{site}} now {{phase}} {{path}}'),
+      q(`o365_target:probe_phase_duration_seconds:p50_rate5m_median1w{${SEL}, phase=~"connect|tls|first_byte"}`, '{{site}} baseline {{phase}} {{path}}'),
     ],
   }),
 ];
@@ -72,7 +72,7 @@ const phases: (PanelSpec | RowSpec)[] = [
 const heatmapOf = (phase: string, what: string): PanelSpec =>
   heatmap({
     title: `${phase} heatmap`, w: 6, unit: 's',
-    description: `Distribution of ${what} per interval, from the histogram. A second band higher up means a share of probes takes another, slower way.`,
+    description: `Distribution of ${what} per interval, from the histogram (all selected sites together: pick one site to see its own). A second band higher up means a share of probes takes another, slower way.`,
     queries: [q(`sum by (le) (increase(o365_probe_phase_duration_seconds_bucket{${SEL}, phase="${phase}"}[$__rate_interval]))`, '{{le}}')],
   });
 
@@ -89,7 +89,7 @@ const details: (PanelSpec | RowSpec)[] = [
   timeseries({
     title: 'HTTP status code', unit: 'none', decimals: 0, thresholds: steps(['green', null], ['red', 500]),
     description: 'Status code of each answer over time. A change from the usual code (e.g. 401 to 407 or 502) means something in the path started answering instead of Microsoft.',
-    queries: [q(`o365_http_status_code{${SEL}}`, '{{path}}')],
+    queries: [q(`o365_http_status_code{${SEL}}`, '{{site}} {{path}}')],
   }),
   table({
     title: 'TLS and DNS answer', hide: ['instance', 'Value', 'category', 'service'],
@@ -108,14 +108,14 @@ const details: (PanelSpec | RowSpec)[] = [
     title: 'Direct vs proxy', unit: 's', min: 0,
     description: 'Average probe duration per path (direct and each configured proxy) over 5 minutes, and the penalty of each proxy over direct. Microsoft recommends sending Optimize and Allow traffic directly.',
     queries: [
-      q(`o365_target:probe_duration_seconds:avg5m{${SEL}}`, '{{path}}'),
-      q(`o365_target:probe_proxy_penalty_seconds:avg5m{${SEL}}`, 'penalty {{path}}'),
+      q(`o365_target:probe_duration_seconds:avg5m{${SEL}}`, '{{site}} {{path}}'),
+      q(`o365_target:probe_proxy_penalty_seconds:avg5m{${SEL}}`, '{{site}} penalty {{path}}'),
     ],
   }),
   timeseries({
     title: 'Failures', unit: 'short', min: 0, bars: true, stack: true,
     description: 'Failed probes per interval by phase and reason. Empty is good. tls_untrusted_issuer: TLS inspection; dns_*: the resolver; connect_*: firewall or routing; proxy_auth_required: a proxy in the path.',
-    queries: [q(`sum by (path, phase, reason) (increase(o365_probe_failures_total{${SEL}}[$__rate_interval]))`, '{{path}} {{phase}} {{reason}}')],
+    queries: [q(`sum by (site, path, phase, reason) (increase(o365_probe_failures_total{${SEL}}[$__rate_interval]))`, '{{site}} {{path}} {{phase}} {{reason}}')],
   }),
 ];
 
@@ -130,17 +130,17 @@ const diagnostics: (PanelSpec | RowSpec)[] = [
   timeseries({
     title: 'Front door distance', unit: 'lengthkm', min: 0, thresholds: T.frontDoor, w: 6,
     description: 'Distance from the site to the front door over time. Above 800 km (red line) Microsoft flags the connection: about 25 ms lost per round trip.',
-    queries: [q(`o365_frontdoor_distance_km{${SEL}}`, '{{path}}')],
+    queries: [q(`o365_frontdoor_distance_km{${SEL}}`, '{{site}} {{path}}')],
   }),
   stat({
     title: 'TLS interception', mappings: [valueMap({ '0': ['none', 'green'], '1': ['INTERCEPTED', 'red'] })], thresholds: T.flag, w: 6, h: 8,
     description: 'INTERCEPTED: the chain was not issued by Microsoft\'s CAs; a proxy or firewall decrypts this traffic.',
-    queries: [q(`o365_tls_intercepted{${SEL}}`, '{{path}}')],
+    queries: [q(`o365_tls_intercepted{${SEL}}`, '{{site}} {{path}}')],
   }),
   stat({
     title: 'Address in published ranges', mappings: [valueMap({ '0': ['OUTSIDE', 'red'], '1': ['yes', 'green'] })], thresholds: T.ok, w: 6, h: 8,
     description: 'Whether the address this target resolved to lies in the IP ranges Microsoft publishes for it. OUTSIDE: DNS points somewhere Microsoft did not publish (a proxy, a hijack, a stale resolver).',
-    queries: [q(`o365_probe_ip_in_published_range{${SEL}}`, '{{path}}')],
+    queries: [q(`o365_probe_ip_in_published_range{${SEL}}`, '{{site}} {{path}}')],
   }),
 ];
 
