@@ -136,6 +136,10 @@ describe.each(dashboards.map((d) => [d.uid] as const))('dashboard %s against the
     const empty = EXPECTED_EMPTY[id];
     if (empty?.strict || (!empty && usesPending(expr))) expect(samples, `${id} should be empty (${empty?.reason ?? 'pending metric'})`).toEqual([]);
     else if (!empty) expect(samples.length).toBeGreaterThan(0);
+    // Every label the legend names is on the series (an aggregation that drops it shows blanks).
+    for (const [, label] of q.legend.matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
+      if (samples.length && label) expect(samples.some((sample) => label in sample.metric), `${id}: legend {{${label}}} not in ${JSON.stringify(samples[0]?.metric)}`).toBe(true);
+    }
   }, 30_000);
 
   it('variable queries list the lab\'s sites and targets', async () => {

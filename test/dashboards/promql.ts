@@ -49,6 +49,8 @@ export interface DashboardQuery {
   refId: string;
   /** As written in the JSON, with Grafana variables. */
   expr: string;
+  /** Grafana's legend template, e.g. "{{site}} {{target}}". */
+  legend: string;
   /** `uid/panel title/refId`: how the expected-empty list names a query. */
   id: string;
 }
@@ -63,7 +65,7 @@ export function dashboardQueries(dashboards: Dashboard[]): DashboardQuery[] {
   for (const d of dashboards) {
     for (const p of d.panels) {
       if (p.type === 'row') continue;
-      for (const t of (p as Panel).targets) out.push({ dashboard: d.uid, panel: p.title, refId: t.refId, expr: t.expr, id: `${d.uid}/${p.title}/${t.refId}` });
+      for (const t of (p as Panel).targets) out.push({ dashboard: d.uid, panel: p.title, refId: t.refId, expr: t.expr, legend: t.legendFormat, id: `${d.uid}/${p.title}/${t.refId}` });
     }
   }
   return out;
