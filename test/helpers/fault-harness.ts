@@ -8,7 +8,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Series } from './exposition.js';
 import { select, valueOf } from './exposition.js';
-import { poll, startExporter, type ExporterProcess } from './process.js';
+import { poll, startExporter, tempDir, type ExporterProcess } from './process.js';
 import { procSample, type ProcSample } from './proc-stats.js';
 import { timedClient, type TimedClient, type Via } from './timed-http.js';
 import type { Phase, Reason } from '../../src/probes/result.js';
@@ -85,7 +85,14 @@ export class FaultGroup {
   ) {}
 
   static async start(spec: GroupSpec): Promise<FaultGroup> {
-    const exporter = await startExporter(configYaml(spec, false), { args: spec.args, prefix: spec.prefix, waitReady: spec.via === undefined });
+    // Never the default ./data: the repo checkout is not the exporter's to write.
+    const storage = tempDir('o365-faults-data-');
+    const args = spec.args?.some((a) => a.startsWith('--storage.path=')) ? spec.args : [...(spec.args ?? []), `--storage.path=${storage.dir}`];
+    const exporter = await startExporter(configYaml(spec, false), { args, prefix: spec.prefix, waitReady: spec.via === undefined }).catch((err: unknown) => {
+      storage.cleanup();
+      throw err;
+    });
+    void exporter.exited.then(() => storage.cleanup());
     const group = new FaultGroup(spec, exporter, timedClient(spec.via ?? { port: exporter.port }));
     try {
       await poll('the healthy target probed twice', async () => ((await group.probes(HEALTHY)) >= 2 ? true : undefined), 20_000, 200);
