@@ -140,6 +140,8 @@ describe.each(dashboards.map((d) => [d.uid] as const))('dashboard %s against the
     for (const [, label] of q.legend.matchAll(/\{\{\s*(\w+)\s*\}\}/g)) {
       if (samples.length && label) expect(samples.some((sample) => label in sample.metric), `${id}: legend {{${label}}} not in ${JSON.stringify(samples[0]?.metric)}`).toBe(true);
     }
+    // Data links to the Target detail carry labels of the clicked series.
+    for (const label of q.linkLabels) expect(samples.every((sample) => label in sample.metric), `${id}: link label ${label}`).toBe(true);
   }, 30_000);
 
   it('variable queries list the lab\'s sites and targets', async () => {
@@ -156,6 +158,10 @@ describe.each(dashboards.map((d) => [d.uid] as const))('dashboard %s against the
 });
 
 describe('expected-empty list', () => {
+  it('data links were found (so the link label check above is not vacuous)', () => {
+    expect(queries.filter((q) => q.linkLabels.includes('target')).length).toBeGreaterThan(0);
+  });
+
   it('names only queries that exist', () => {
     const ids = new Set(queries.map((q) => q.id));
     expect(Object.keys(EXPECTED_EMPTY).filter((id) => !ids.has(id))).toEqual([]);

@@ -51,6 +51,8 @@ export interface DashboardQuery {
   expr: string;
   /** Grafana's legend template, e.g. "{{site}} {{target}}". */
   legend: string;
+  /** Labels the panel's data links read (`${__field.labels.x}`). */
+  linkLabels: string[];
   /** `uid/panel title/refId`: how the expected-empty list names a query. */
   id: string;
 }
@@ -65,7 +67,11 @@ export function dashboardQueries(dashboards: Dashboard[]): DashboardQuery[] {
   for (const d of dashboards) {
     for (const p of d.panels) {
       if (p.type === 'row') continue;
-      for (const t of (p as Panel).targets) out.push({ dashboard: d.uid, panel: p.title, refId: t.refId, expr: t.expr, legend: t.legendFormat, id: `${d.uid}/${p.title}/${t.refId}` });
+      const links = (p as Panel).fieldConfig.defaults.links ?? [];
+      const linkLabels = [...new Set(links.flatMap((l) => [...l.url.matchAll(/\$\{__field\.labels\.(\w+)\}/g)].map((m) => m[1] ?? '')))];
+      for (const t of (p as Panel).targets) {
+        out.push({ dashboard: d.uid, panel: p.title, refId: t.refId, expr: t.expr, legend: t.legendFormat, linkLabels, id: `${d.uid}/${p.title}/${t.refId}` });
+      }
     }
   }
   return out;
