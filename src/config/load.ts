@@ -79,9 +79,22 @@ function parseWithDocument(text: string, source: string): { config: Config; doc:
       doc.errors.map((e) => `${source}:${lines.linePos(e.pos[0]).line}: YAML: ${e.message.split('\n')[0]}`),
     );
   }
-  const result = configSchema.safeParse(doc.toJS() ?? {});
+  const result = configSchema.safeParse(documentToJs(doc, source) ?? {});
   if (!result.success) throw new ConfigError(source, describeIssues(result.error, doc, lines, source));
   return { config: result.data, doc, lines };
+}
+
+/**
+ * The document's plain value. toJS() throws (a ReferenceError) on an alias whose anchor is
+ * missing and on an alias bomb (more than yaml's maxAliasCount expansions): a config error
+ * like any other, not a crash at start.
+ */
+export function documentToJs(doc: Document, source: string): unknown {
+  try {
+    return doc.toJS();
+  } catch (err) {
+    throw new ConfigError(source, [`${source}: YAML: ${err instanceof Error ? err.message : String(err)}`]);
+  }
 }
 
 export function describeIssues(error: z.ZodError, doc: Document, lines: LineCounter, source: string): string[] {

@@ -13,7 +13,7 @@ import { dirname, resolve } from 'node:path';
 import { createSecureContext } from 'node:tls';
 import { LineCounter, parseDocument } from 'yaml';
 import { z } from 'zod';
-import { describeIssues, lineOf } from '../config/load.js';
+import { ConfigError, describeIssues, documentToJs, lineOf } from '../config/load.js';
 
 export const CLIENT_AUTH_TYPES = ['NoClientCert', 'RequestClientCert', 'RequireAnyClientCert', 'VerifyClientCertIfGiven', 'RequireAndVerifyClientCert'] as const;
 export type ClientAuthType = (typeof CLIENT_AUTH_TYPES)[number];
@@ -113,7 +113,13 @@ export async function loadWebConfig(path: string): Promise<WebConfig> {
   if (doc.errors.length > 0) {
     throw new WebConfigError(path, doc.errors.map((e) => `${path}:${lines.linePos(e.pos[0]).line}: YAML: ${e.message.split('\n')[0]}`));
   }
-  const parsed = webConfigSchema.safeParse(doc.toJS() ?? {});
+  let value: unknown;
+  try {
+    value = documentToJs(doc, path);
+  } catch (err) {
+    throw new WebConfigError(path, err instanceof ConfigError ? err.problems : [String(err)]);
+  }
+  const parsed = webConfigSchema.safeParse(value ?? {});
   if (!parsed.success) throw new WebConfigError(path, describeIssues(parsed.error, doc, lines, path).map(renameUnsupported));
   const raw = parsed.data;
   const where = (keyPath: string[]): string => `${path}:${lineOf(doc, lines, keyPath) ?? '?'}: ${keyPath.join('.')}`;
