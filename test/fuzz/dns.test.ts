@@ -81,14 +81,16 @@ const pointerPacket = fc.tuple(pointerName, fc.boolean(), fc.nat(5)).map(([kind,
 const wrongRdLength = fc.tuple(fc.array(record, { minLength: 1, maxLength: 4 }), fc.oneof(fc.nat(3), fc.integer({ min: 5, max: 300 }), fc.constant(0xffff))).map(([answers, length]) => {
   const ok = dnsPacket.encode({ type: 'response', id: ID, questions: [{ name: Q.name, type: 'A' }], answers });
   const first = 12 + encodeName(Q.name).length + 4; // after the question
-  const owner = dnsPacket.name.encodingLength(answers[0]?.name ?? '.');
+  const owner = encodeName(answers[0]?.name ?? '').length; // dns-packet does not compress names
   const b = Buffer.from(ok);
   b.writeUInt16BE(length, first + owner + 8);
   return b;
 });
 
+/** Uncompressed wire form: length-prefixed labels, then 0. */
 function encodeName(n: string): Buffer {
-  return Buffer.from(dnsPacket.name.encode(n));
+  const labels = n.split('.').filter((l) => l.length > 0);
+  return Buffer.concat([...labels.map((l) => Buffer.concat([Buffer.from([l.length]), Buffer.from(l, 'latin1')])), Buffer.from([0])]);
 }
 
 /** classifyReply then followChain: the only exception allowed is a ProbeError. */
