@@ -69,30 +69,36 @@ async function main(): Promise<number> {
     await lab?.close();
     rmSync(certDir, { recursive: true, force: true });
   };
-  // The bound on the whole run: whatever hangs, the namespaces and processes go away.
+  const results: BenchResults = { date: new Date().toISOString(), machine: describeMachine(), flags, durationSeconds: 0, loadAverage: { start: loadavg() } };
+  const finish = () => {
+    results.durationSeconds = (Date.now() - started) / 1000;
+    results.loadAverage.end = loadavg();
+    writeResults(flags, results);
+  };
+  // The bound on the whole run: whatever hangs, the namespaces and processes go away, and
+  // the scenarios finished so far are still written.
   const watchdog = setTimeout(() => {
-    log(`run exceeded --max-minutes=${flags.maxMinutes}: stopping`);
-    void cleanup().finally(() => process.exit(2));
+    log(`run exceeded --max-minutes=${flags.maxMinutes}: stopping, writing what was measured`);
+    void cleanup()
+      .then(finish)
+      .finally(() => process.exit(2));
   }, flags.maxMinutes * 60_000);
   watchdog.unref();
   for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
 
-  const results: BenchResults = { date: new Date().toISOString(), machine: describeMachine(), flags, durationSeconds: 0, loadAverage: { start: loadavg() } };
   try {
     if (flags.nice !== 0) raisePriority(flags.nice);
     lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink });
     const env = await startPeers(lab, certDir, log);
     log(`lab up: namespaces ${lab.near} / ${lab.far}, far peer at ${lab.farAddress}`);
-    if (flags.only.includes('accuracy')) results.accuracy = await runAccuracy(env, flags.accuracy);
-    if (flags.only.includes('throughput')) results.throughput = await runThroughput(env, flags.throughput);
-    if (flags.only.includes('scheduled')) results.scheduled = await runScheduled(env, flags.scheduled);
+    if (flags.only.includes('accuracy')) await runAccuracy(env, flags.accuracy, (results.accuracy = { cases: [], load: { targets: 0, intervalSeconds: 0 } }));
+    if (flags.only.includes('throughput')) await runThroughput(env, flags.throughput, (results.throughput = []));
+    if (flags.only.includes('scheduled')) await runScheduled(env, flags.scheduled, (results.scheduled = []));
   } finally {
     await cleanup();
     clearTimeout(watchdog);
   }
-  results.durationSeconds = (Date.now() - started) / 1000;
-  results.loadAverage.end = loadavg();
-  writeResults(flags, results);
+  finish();
   return 0;
 }
 

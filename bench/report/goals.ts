@@ -75,7 +75,7 @@ export function evaluateGoals(r: BenchResults): Goal[] {
       detail: `${fixed(ours.probesPerCpuSecond, 0)} vs ${fixed(bb.probesPerCpuSecond, 0)} probes per CPU second.`,
     });
   }
-  const largest = r.scheduled?.reduce((a, b) => (b.targets > a.targets ? b : a));
+  const largest = r.scheduled?.length ? r.scheduled.reduce((a, b) => (b.targets > a.targets ? b : a)) : undefined;
   if (largest) {
     const cores = r.machine.cores;
     goals.push({

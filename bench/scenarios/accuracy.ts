@@ -35,9 +35,11 @@ export function accuracyCases(o: AccuracyOptions, loaded: boolean): AccuracyCase
   return cases.map((c) => (loaded ? { ...c, label: `${c.label}, loaded` } : c));
 }
 
-export async function runAccuracy(env: BenchEnv, o: AccuracyOptions): Promise<AccuracyResult> {
+/** Fills `out` as each case finishes, so a run stopped midway keeps what it measured. */
+export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: AccuracyResult = { cases: [], load: { targets: 0, intervalSeconds: 0 } }): Promise<AccuracyResult> {
   const { lab, certs, log } = env;
-  const cases: CaseResult[] = [];
+  const { cases } = out;
+  out.load = { targets: o.loadTargets, intervalSeconds: o.loadIntervalSeconds };
   const blackbox = await startBlackbox(lab, blackboxConfig(certs.caFile));
   let ours: Exporter | undefined;
   const measure = async (list: AccuracyCase[]) => {
@@ -57,20 +59,19 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions): Promise<Ac
     await measure(accuracyCases(o, false));
     await ours.stop();
     ours = undefined;
-    if (o.loadTargets <= 0) return { cases, load: { targets: 0, intervalSeconds: o.loadIntervalSeconds } };
+    if (o.loadTargets <= 0) return out;
 
     log(`accuracy: starting this exporter with ${o.loadTargets} scheduled local targets every ${o.loadIntervalSeconds} s`);
     const config = o365Config({ caFile: certs.caFile, targets: o.loadTargets, intervalSeconds: o.loadIntervalSeconds });
     ours = await startO365(lab, config, certs.caFile, { waitReady: true });
     const targets = Array.from({ length: o.loadTargets }, (_, i) => localUrl(i));
     const load = startProbeLoad(blackbox, BLACKBOX_MODULE_LOCAL, targets, o.loadIntervalSeconds);
-    let loadStats: LoadStats;
     try {
       await measure(accuracyCases(o, true));
     } finally {
-      loadStats = await load.stop();
+      out.load.blackbox = await load.stop();
     }
-    return { cases, load: { targets: o.loadTargets, intervalSeconds: o.loadIntervalSeconds, blackbox: loadStats } };
+    return out;
   } finally {
     await ours?.stop();
     await blackbox.stop();

@@ -5,7 +5,7 @@
  */
 import { o365Config } from '../lib/configs.js';
 import { scrape, startO365 } from '../lib/exporters.js';
-import { sum } from '../lib/prom-text.js';
+import { sum, value } from '../lib/prom-text.js';
 import { cpuSeconds, machineBusySeconds, memory, sleep } from '../lib/procs.js';
 import { median, slope } from '../lib/stats.js';
 import type { BenchEnv } from './env.js';
@@ -20,6 +20,14 @@ export interface ScheduledOptions {
 export interface ScheduledSample {
   t: number;
   rssBytes: number;
+}
+
+/** One /metrics scrape in the steady window, as Prometheus would make it. */
+export interface ScheduledScrape {
+  t: number;
+  seconds: number;
+  bytes: number;
+  heapUsedBytes: number;
 }
 
 export interface ScheduledResult {
@@ -49,6 +57,7 @@ export interface ScheduledResult {
   /** Including the start-up round. */
   slotsMissedTotal: number;
   samples: ScheduledSample[];
+  scrapes: ScheduledScrape[];
 }
 
 const FAILURES = 'o365_probe_failures_total';
@@ -60,38 +69,43 @@ async function runSize(env: BenchEnv, targets: number, o: ScheduledOptions): Pro
     const pid = exporter.proc.pid;
     const t0 = Date.now();
     const elapsed = () => (Date.now() - t0) / 1000;
+    const until = (t: number) => sleep(Math.max(0, t * 1000 - (Date.now() - t0)));
     const steadyFrom = Math.min(o.intervalSeconds, o.seconds / 2);
     const samples: ScheduledSample[] = [];
-    const scrapes: { seconds: number; bytes: number }[] = [];
-    let steady: { cpu: number; peer: number; machine: number; probes: number; failures: number; missed: number; t: number } | undefined;
-    let nextScrape = o.scrapeEverySeconds;
-    while (elapsed() < o.seconds) {
-      await sleep(1000 - ((Date.now() - t0) % 1000));
-      samples.push({ t: elapsed(), rssBytes: memory(pid).rss });
-      if (!steady && elapsed() >= steadyFrom) {
-        const { samples: s } = await scrape(exporter);
-        steady = { cpu: cpuSeconds(pid), peer: cpuSeconds(env.local.pid), machine: machineBusySeconds(), probes: sum(s, 'o365_probes_total'), failures: sum(s, FAILURES), missed: sum(s, MISSED), t: elapsed() };
-      } else if (steady && elapsed() >= nextScrape) {
-        const { seconds, bytes } = await scrape(exporter);
-        scrapes.push({ seconds, bytes });
+    const scrapes: ScheduledScrape[] = [];
+    // A timer of its own: a slow /metrics must not leave holes in the RSS series.
+    const sampler = setInterval(() => samples.push({ t: elapsed(), rssBytes: memory(pid).rss }), 1000);
+    let steady: { cpu: number; peer: number; machine: number; probes: number; failures: number; missed: number; t: number };
+    let end: Awaited<ReturnType<typeof scrape>>;
+    try {
+      await until(steadyFrom);
+      const first = await scrape(exporter);
+      steady = { cpu: cpuSeconds(pid), peer: cpuSeconds(env.local.pid), machine: machineBusySeconds(), probes: sum(first.samples, 'o365_probes_total'), failures: sum(first.samples, FAILURES), missed: sum(first.samples, MISSED), t: elapsed() };
+      scrapes.push({ t: steady.t, seconds: first.seconds, bytes: first.bytes, heapUsedBytes: value(first.samples, 'nodejs_heap_size_used_bytes') ?? NaN });
+      for (let next = steady.t + o.scrapeEverySeconds; next < o.seconds; next += o.scrapeEverySeconds) {
+        await until(next);
+        const s = await scrape(exporter);
+        scrapes.push({ t: elapsed(), seconds: s.seconds, bytes: s.bytes, heapUsedBytes: value(s.samples, 'nodejs_heap_size_used_bytes') ?? NaN });
       }
-      if (elapsed() >= nextScrape) nextScrape += o.scrapeEverySeconds;
+      await until(o.seconds);
+      end = await scrape(exporter);
+      scrapes.push({ t: elapsed(), seconds: end.seconds, bytes: end.bytes, heapUsedBytes: value(end.samples, 'nodejs_heap_size_used_bytes') ?? NaN });
+    } finally {
+      clearInterval(sampler);
     }
-    const end = await scrape(exporter);
-    scrapes.push({ seconds: end.seconds, bytes: end.bytes });
-    const window = elapsed() - (steady?.t ?? 0);
+    const window = elapsed() - steady.t;
     const pct = (now: number, then: number) => ((now - then) / window) * 100;
-    const steadySamples = samples.filter((s) => s.t >= (steady?.t ?? 0));
-    const probes = sum(end.samples, 'o365_probes_total') - (steady?.probes ?? 0);
+    const steadySamples = samples.filter((s) => s.t >= steady.t);
+    const probes = sum(end.samples, 'o365_probes_total') - steady.probes;
     const mib = 1024 * 1024;
     return {
       targets,
       intervalSeconds: o.intervalSeconds,
       seconds: elapsed(),
-      steadyFromSeconds: steady?.t ?? 0,
-      cpuPercent: pct(cpuSeconds(pid), steady?.cpu ?? 0),
-      peerCpuPercent: pct(cpuSeconds(env.local.pid), steady?.peer ?? 0),
-      machineCpuPercent: pct(machineBusySeconds(), steady?.machine ?? 0),
+      steadyFromSeconds: steady.t,
+      cpuPercent: pct(cpuSeconds(pid), steady.cpu),
+      peerCpuPercent: pct(cpuSeconds(env.local.pid), steady.peer),
+      machineCpuPercent: pct(machineBusySeconds(), steady.machine),
       rssStartBytes: steadySamples[0]?.rssBytes ?? NaN,
       rssEndBytes: samples.at(-1)?.rssBytes ?? NaN,
       rssMaxBytes: Math.max(...samples.map((s) => s.rssBytes)),
@@ -101,18 +115,19 @@ async function runSize(env: BenchEnv, targets: number, o: ScheduledOptions): Pro
       metricsBytes: end.bytes,
       probesPerSecond: probes / window,
       onTimeRatio: probes / ((targets * window) / o.intervalSeconds),
-      failures: sum(end.samples, FAILURES) - (steady?.failures ?? 0),
-      slotsMissed: sum(end.samples, MISSED) - (steady?.missed ?? 0),
+      failures: sum(end.samples, FAILURES) - steady.failures,
+      slotsMissed: sum(end.samples, MISSED) - steady.missed,
       slotsMissedTotal: sum(end.samples, MISSED),
       samples,
+      scrapes,
     };
   } finally {
     await exporter.stop();
   }
 }
 
-export async function runScheduled(env: BenchEnv, o: ScheduledOptions): Promise<ScheduledResult[]> {
-  const results: ScheduledResult[] = [];
+/** Appends to `results` as each size finishes, so a run stopped midway keeps what it measured. */
+export async function runScheduled(env: BenchEnv, o: ScheduledOptions, results: ScheduledResult[] = []): Promise<ScheduledResult[]> {
   for (const targets of o.sizes) {
     const r = await runSize(env, targets, o);
     results.push(r);

@@ -80,8 +80,8 @@ async function step(env: BenchEnv, exporter: Exporter, url: string, concurrency:
   };
 }
 
-export async function runThroughput(env: BenchEnv, o: ThroughputOptions): Promise<ThroughputStep[]> {
-  const steps: ThroughputStep[] = [];
+/** Appends to `steps` as each one finishes, so a run stopped midway keeps what it measured. */
+export async function runThroughput(env: BenchEnv, o: ThroughputOptions, steps: ThroughputStep[] = []): Promise<ThroughputStep[]> {
   const target = encodeURIComponent(`https://127.0.0.1:${LOCAL_PORT}/`);
   const makers: [() => Promise<Exporter>, string][] = [
     [() => startO365(env.lab, o365Config({ caFile: env.certs.caFile, targets: 0, intervalSeconds: 15 }), env.certs.caFile), O365_MODULE_LOCAL],
