@@ -2,13 +2,13 @@
  * --web.config.file loading: the exporter-toolkit format, strict keys with file:line errors,
  * files read at load (relative to the web config), and no value from the file in any error.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadWebConfig, WebConfigError } from '../../src/server/web-config.js';
 import { makePki, type Pki } from '../helpers/pki.js';
-import { tempDir } from '../helpers/process.js';
+import { REPO_ROOT, tempDir } from '../helpers/process.js';
 
 const tmp = tempDir('o365-web-config-');
 let pki: Pki | undefined;
@@ -75,6 +75,16 @@ describe('valid web configs', () => {
     expect(web.tls).toMatchObject({ cert: pki?.valid.cert, key: pki?.valid.key, ca: pki?.ca.cert, clientAuth: 'RequireAndVerifyClientCert', minVersion: 'TLSv1.3', maxVersion: 'TLSv1.3' });
     expect(web.headers).toEqual({ 'X-Frame-Options': 'deny', 'Strict-Transport-Security': 'max-age=31536000' });
     expect([...web.users.keys()]).toEqual(['prometheus']);
+    expect([...web.unauthenticatedPaths]).toEqual(['/-/healthy', '/-/ready']);
+  });
+
+  it('the example in docs/security.md loads', async () => {
+    const doc = readFileSync(join(REPO_ROOT, 'docs', 'security.md'), 'utf8');
+    const example = /```yaml\n([^]*?)```/.exec(doc)?.[1] ?? '';
+    expect(example).toContain('tls_server_config:');
+    writeFileSync(join(tmp.dir, 'clients-ca.crt'), pki?.ca.cert ?? '');
+    const web = await loadWebConfig(file([example.replace('cert_file: server.crt', 'cert_file: certs/server.crt').replace('key_file: server.key', 'key_file: certs/server.key')]));
+    expect(web.tls?.clientAuth).toBe('RequireAndVerifyClientCert');
     expect([...web.unauthenticatedPaths]).toEqual(['/-/healthy', '/-/ready']);
   });
 
