@@ -6,8 +6,11 @@
 import type { Exporter } from '../exporter.js';
 import { redactText } from '../util/redact.js';
 
-/** `key: value` (block or flow style) whose key names a secret. */
-const SECRET_VALUE = /((?:^|[\s{,])["']?(?:authorization|proxy-authorization|cookie|password|passwd|secret|token|api[-_]?key|client[-_]?secret)["']?\s*:\s*)("[^"]*"|'[^']*'|[^,}\n#]*)/gim;
+/**
+ * `key: value` (block or flow style) whose key names a secret anywhere in it: header names
+ * come with prefixes (X-Api-Key, X-Auth-Token, Ocp-Apim-Subscription-Key, x-ms-client-secret).
+ */
+const SECRET_VALUE = /((?:^|[\s{,])["']?[\w-]*(?:auth|cookie|password|passwd|secret|token|api[-_]?key|subscription[-_]?key)[\w-]*["']?\s*:\s*)("[^"]*"|'[^']*'|[^,}\n#]*)/gim;
 
 export function redactConfig(text: string): string {
   return redactText(text).replace(SECRET_VALUE, (_match, key: string, value: string) => (value.trim() ? `${key}REDACTED` : `${key}${value}`));

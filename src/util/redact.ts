@@ -1,3 +1,6 @@
+/** Query parameters whose value is a credential (`?access_token=`, `&sig=` of a SAS URL, `api_key`). */
+const SECRET_PARAM = /^[\w.-]*(?:token|key|sig|signature|secret|password|passwd|auth|code)[\w.-]*$/i;
+
 /** Drops credentials from a URL before it is shown anywhere (logs, status page, config view). */
 export function redactUrl(url: string | URL): string {
   try {
@@ -6,6 +9,7 @@ export function redactUrl(url: string | URL): string {
       u.username = u.username ? 'REDACTED' : '';
       u.password = u.password ? 'REDACTED' : '';
     }
+    for (const name of [...new Set(u.searchParams.keys())]) if (SECRET_PARAM.test(name)) u.searchParams.set(name, 'REDACTED');
     return u.toString();
   } catch {
     return '<invalid url>';
@@ -19,5 +23,7 @@ export function redactUrl(url: string | URL): string {
  * much (a quote and what follows on the line) is preferred to leaking a password's tail.
  */
 export function redactText(text: string): string {
-  return text.replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1REDACTED:REDACTED@');
+  return text
+    .replace(/([a-z][a-z0-9+.-]*:\/\/)[^/?#\s]*@/gi, '$1REDACTED:REDACTED@')
+    .replace(/([?&][\w.-]*(?:token|key|sig|signature|secret|password|passwd|auth|code)[\w.-]*=)[^&#\s"']*/gi, '$1REDACTED');
 }

@@ -13,6 +13,37 @@ describe('redactUrl', () => {
   });
 });
 
+describe('query parameters that carry credentials', () => {
+  it('redactUrl and redactText hide their values, keep the others', () => {
+    const url = 'https://contoso.sharepoint.com/a.txt?sv=2020&sig=AbC%2Bx&access_token=t0k&X-Api-Key=k&page=2';
+    expect(redactUrl(url)).toBe('https://contoso.sharepoint.com/a.txt?sv=2020&sig=REDACTED&access_token=REDACTED&X-Api-Key=REDACTED&page=2');
+    expect(redactText(`url: "${url}"`)).toBe('url: "https://contoso.sharepoint.com/a.txt?sv=2020&sig=REDACTED&access_token=REDACTED&X-Api-Key=REDACTED&page=2"');
+  });
+});
+
+describe('redactConfig', () => {
+  it('hides header values whose name holds a secret word, with any prefix, in block and flow style', () => {
+    const text = [
+      'targets:',
+      '  - name: a',
+      '    url: https://x.example/',
+      '    headers: {X-Api-Key: abc123, Authorization: "Bearer zzz", Ocp-Apim-Subscription-Key: k3y, X-Auth-Token: tok, Accept: text/html}',
+      '  - name: b',
+      '    url: https://y.example/',
+      '    headers:',
+      '      x-ms-client-secret: s3cr',
+      '      Cookie: session=c00k',
+      '      User-Agent: probe',
+      '',
+    ].join('\n');
+    const out = redactConfig(text);
+    for (const secret of ['abc123', 'zzz', 'k3y', 'tok', 's3cr', 'c00k']) expect(out).not.toContain(secret);
+    expect(out).toContain('Accept: text/html}');
+    expect(out).toContain('User-Agent: probe');
+    expect(out).toContain('X-Api-Key: REDACTED');
+  });
+});
+
 describe('redactText', () => {
   it('redacts userinfo up to the last @ of the authority', () => {
     expect(redactText('url: http://u:p@ss@proxy:3128')).toBe('url: http://REDACTED:REDACTED@proxy:3128');
