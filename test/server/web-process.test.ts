@@ -3,13 +3,16 @@
  * path) and a config holding proxy credentials, at log.level=debug: every endpoint is read
  * over TLS, and neither the answers nor stderr ever show a password, a Proxy-Authorization
  * value or a bcrypt hash (through scrapes, failed logins, a reload to an invalid file and
- * a SIGHUP). Also: an invalid web config stops the start with file:line and exit 1.
+ * a SIGHUP). A second process requires verified client certificates and TLS 1.3 (curl and
+ * openssl s_client). Also: an invalid web config stops the start with file:line and exit 1.
  */
+import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
 import bcrypt from 'bcryptjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { makeClientCert } from '../helpers/client-cert.js';
 import { startConnectProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
 import { makePki, type Pki } from '../helpers/pki.js';
 import { poll, runMain, startExporter, tempDir, type ExporterProcess } from '../helpers/process.js';
@@ -123,6 +126,53 @@ describe('exporter process with --web.config.file', () => {
     for (const [where, text] of answers) expectNoSecret(where, text);
     expect(exporter?.stderr()).toMatch(/level=debug msg="basic auth failed"/);
     expectNoSecret('stderr', exporter?.stderr() ?? '');
+  });
+});
+
+describe('exporter process with mTLS (RequireAndVerifyClientCert, min_version TLS13)', () => {
+  let mtls: ExporterProcess | undefined;
+  const files = (name: string): string => join(tmp.dir, name);
+  const withStdinClosed = (cmd: string, args: string[]): Promise<{ code: number | null; out: string }> =>
+    new Promise((resolve) => {
+      const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (c: string) => (out += c));
+      child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+      child.on('close', (code) => resolve({ code, out }));
+    });
+
+  beforeAll(async () => {
+    const client = makeClientCert(pki?.ca ?? { cert: '', key: '' }, 'prometheus');
+    writeFileSync(files('ca.crt'), pki?.ca.cert ?? '');
+    writeFileSync(files('client.crt'), client.cert);
+    writeFileSync(files('client.key'), client.key);
+    writeFileSync(files('mtls.yml'), ['tls_server_config:', '  cert_file: server.crt', '  key_file: server.key', '  client_auth_type: RequireAndVerifyClientCert', '  client_ca_file: ca.crt', '  min_version: TLS13', ''].join('\n'));
+    mtls = await startExporter('defaults: {interval: 1h}\ntargets: []\n', { args: [`--web.config.file=${files('mtls.yml')}`], waitReady: false });
+  });
+
+  afterAll(async () => {
+    await mtls?.stop();
+  });
+
+  it('curl with the client certificate scrapes /metrics; without it the handshake fails', async () => {
+    const url = `https://127.0.0.1:${mtls?.port}/metrics`;
+    const ok = await poll('a scrape with the client certificate', async () => {
+      const res = await withStdinClosed('curl', ['-sS', '--cacert', files('ca.crt'), '--cert', files('client.crt'), '--key', files('client.key'), url]);
+      return res.code === 0 ? res : undefined;
+    });
+    expect(ok.out).toMatch(/^# HELP /m);
+    const refused = await withStdinClosed('curl', ['-sS', '--cacert', files('ca.crt'), url]);
+    expect(refused.code).not.toBe(0);
+    expect(refused.out).toMatch(/alert|certificate required|SSL/i);
+  });
+
+  it('a TLS 1.2-only client (openssl s_client -tls1_2) is refused; TLS 1.3 is served', async () => {
+    const args = (v: string): string[] => ['s_client', '-connect', `127.0.0.1:${mtls?.port}`, v, '-CAfile', files('ca.crt'), '-cert', files('client.crt'), '-key', files('client.key'), '-brief'];
+    const old = await withStdinClosed('openssl', args('-tls1_2'));
+    expect(old.code).not.toBe(0);
+    expect(old.out).toMatch(/alert protocol version|wrong version|no protocols available/i);
+    const current = await withStdinClosed('openssl', args('-tls1_3'));
+    expect(current.out).toMatch(/Protocol version: TLSv1\.3/);
   });
 });
 
