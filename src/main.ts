@@ -9,7 +9,7 @@ import { runProbe } from './probes/index.js';
 import { createApp } from './server/app.js';
 import { close, listen } from './server/listen.js';
 import { loadWebConfig, WebConfigError, type WebConfig } from './server/web-config.js';
-import { createWebServer } from './server/web-tls.js';
+import { createWebListener, type WebListener } from './server/web-tls.js';
 import { createLogger } from './util/log.js';
 import { VERSION } from './util/version.js';
 
@@ -49,9 +49,13 @@ async function serve(flags: Flags): Promise<number> {
     logger.error('invalid config, not starting', { error: err.message });
     return 1;
   }
-  const { server, port: bound } = await listen(createApp({ exporter, runProbe }), host, port, (app) => createWebServer(app, web, logger));
+  let webListener: WebListener | undefined;
+  const { server, port: bound } = await listen(createApp({ exporter, runProbe }), host, port, (app) => (webListener = createWebListener(app, web, logger)).server);
   logger.info('o365-exporter listening', { version: VERSION, address: `${host ?? ''}:${bound}`, config: exporter.configSource.source, targets: exporter.scheduler.targets.length, tls: web?.tls !== undefined, basic_auth: (web?.users.size ?? 0) > 0 });
-  process.on('SIGHUP', () => void exporter.reload());
+  process.on('SIGHUP', () => {
+    void exporter.reload();
+    if (flags.webConfigFile !== undefined) void webListener?.reload(flags.webConfigFile);
+  });
   return new Promise<number>((resolve) => {
     const shutdown = (signal: string) => {
       logger.info('shutting down', { signal });

@@ -106,14 +106,25 @@ function pathOf(url: string | undefined): string {
   return end === -1 ? raw : raw.slice(0, end);
 }
 
+/** A web config and the BasicAuth for its users (swapped whole on a reload). */
+export interface GuardState {
+  web: WebConfig;
+  auth?: BasicAuth;
+}
+
+export function guardState(web: WebConfig, options: BasicAuthOptions = {}): GuardState {
+  return { web, auth: web.users.size > 0 ? new BasicAuth(web.users, options) : undefined };
+}
+
 /**
  * Wraps the app: sets the configured headers, then lets a request through when its path is
  * exempt, when no users are configured, or when basic auth succeeds. Exemption compares the
- * exact path: /-/Healthy or /-/healthy/ still need credentials (fail closed).
+ * exact path: /-/Healthy or /-/healthy/ still need credentials (fail closed). `state` is
+ * read per request, so a reloaded web config applies to the next request.
  */
-export function guard(app: RequestListener, web: WebConfig, logger: Logger, options: BasicAuthOptions = {}): RequestListener & { auth?: BasicAuth } {
-  const auth = web.users.size > 0 ? new BasicAuth(web.users, options) : undefined;
-  const handler = (req: IncomingMessage, res: ServerResponse): void => {
+export function guard(app: RequestListener, state: () => GuardState, logger: Logger): RequestListener {
+  return (req: IncomingMessage, res: ServerResponse): void => {
+    const { web, auth } = state();
     for (const [name, value] of Object.entries(web.headers)) res.setHeader(name, value);
     if (!auth || web.unauthenticatedPaths.has(pathOf(req.url))) return void app(req, res);
     auth.check(req.headers.authorization).then(
@@ -129,7 +140,6 @@ export function guard(app: RequestListener, web: WebConfig, logger: Logger, opti
       },
     );
   };
-  return Object.assign(handler, { auth });
 }
 
 function reply(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {

@@ -12,11 +12,11 @@
  *   RequireAndVerifyClientCert  required and must chain to client_ca_file (handshake alert)
  */
 import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
-import { createServer as createHttpsServer, type ServerOptions } from 'node:https';
+import { createServer as createHttpsServer, type Server as HttpsServer, type ServerOptions } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import type { Logger } from '../util/log.js';
-import { guard } from './basic-auth.js';
-import type { WebConfig, WebTls } from './web-config.js';
+import { guard, guardState } from './basic-auth.js';
+import { loadWebConfig, WebConfigError, type WebConfig, type WebTls } from './web-config.js';
 
 export function tlsServerOptions(tls: WebTls): ServerOptions {
   const options: ServerOptions = { cert: tls.cert, key: tls.key, minVersion: tls.minVersion, maxVersion: tls.maxVersion };
@@ -33,14 +33,59 @@ export function clientCertProblem(socket: TLSSocket, policy: WebTls['clientAuth'
   return undefined;
 }
 
+export interface WebListener {
+  server: Server;
+  /**
+   * Re-reads the web config (SIGHUP): new certificate, key, client CA, TLS versions, users,
+   * headers and exempt paths apply to the next connection or request. Switching between
+   * HTTP and HTTPS or changing client_auth_type needs a restart; an invalid file keeps the
+   * running config. Resolves with the error, if any (also logged).
+   */
+  reload(path: string): Promise<string | undefined>;
+}
+
 export function createWebServer(app: RequestListener, web: WebConfig | undefined, logger: Logger): Server {
-  if (!web) return createHttpServer(app);
-  const handler = guard(app, web, logger);
-  if (!web.tls) return createHttpServer(handler);
-  const tls = web.tls;
+  return createWebListener(app, web, logger).server;
+}
+
+export function createWebListener(app: RequestListener, web: WebConfig | undefined, logger: Logger): WebListener {
+  if (!web) return { server: createHttpServer(app), reload: () => Promise.resolve('no --web.config.file at start: a web config needs a restart') };
+  let state = guardState(web);
+  const handler = guard(app, () => state, logger);
+  const server = web.tls ? httpsServer(handler, web.tls, () => state.web.tls?.clientAuth ?? 'NoClientCert', logger) : createHttpServer(handler);
+  const reload = async (path: string): Promise<string | undefined> => {
+    let next: WebConfig;
+    try {
+      next = await loadWebConfig(path);
+    } catch (err) {
+      const error = err instanceof WebConfigError ? err.message : String(err);
+      logger.error('web config reload failed, keeping the running one', { error });
+      return error;
+    }
+    const problem = restartNeeded(state.web, next);
+    if (problem) {
+      logger.error('web config reload refused, keeping the running one', { error: problem });
+      return problem;
+    }
+    if (next.tls) (server as HttpsServer).setSecureContext(tlsServerOptions(next.tls));
+    state = guardState(next);
+    logger.info('web config reloaded', { web_config: path, tls: next.tls !== undefined, basic_auth: next.users.size > 0 });
+    return undefined;
+  };
+  return { server, reload };
+}
+
+/** What a running listener cannot change. */
+function restartNeeded(running: WebConfig, next: WebConfig): string | undefined {
+  if ((running.tls === undefined) !== (next.tls === undefined)) return 'switching between HTTP and HTTPS needs a restart';
+  if (running.tls && next.tls && running.tls.clientAuth !== next.tls.clientAuth) return 'changing client_auth_type needs a restart';
+  return undefined;
+}
+
+function httpsServer(handler: RequestListener, tls: WebTls, policy: () => WebTls['clientAuth'], logger: Logger): HttpsServer {
   const server = createHttpsServer(tlsServerOptions(tls), handler);
   server.on('secureConnection', (socket: TLSSocket) => {
-    const problem = clientCertProblem(socket, tls.clientAuth);
+    const problem = clientCertProblem(socket, policy());
     if (!problem) return;
     logger.debug('TLS client rejected', { remote: socket.remoteAddress, reason: problem });
     socket.destroy();

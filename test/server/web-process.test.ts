@@ -129,6 +129,18 @@ describe('exporter process with --web.config.file', () => {
   });
 });
 
+describe('exporter process: SIGHUP re-reads the web config', () => {
+  it('a new password works after SIGHUP and the old one no longer does', async () => {
+    const rotated = `${WEB_PASSWORD}-rotated`;
+    writeFileSync(join(tmp.dir, 'web.yml'), ['tls_server_config:', '  cert_file: server.crt', '  key_file: server.key', 'basic_auth_users:', `  prometheus: ${bcrypt.hashSync(rotated, 8)}`, 'unauthenticated_paths: [/-/healthy]', ''].join('\n'));
+    exporter?.child.kill('SIGHUP');
+    const auth = `Basic ${Buffer.from(`prometheus:${rotated}`).toString('base64')}`;
+    await poll('the rotated password accepted', async () => ((await get('/metrics', { auth })).status === 200 ? true : undefined));
+    expect((await get('/metrics', { auth: AUTH })).status).toBe(401);
+    expect(exporter?.stderr()).toMatch(/msg="web config reloaded"/);
+  });
+});
+
 describe('exporter process with mTLS (RequireAndVerifyClientCert, min_version TLS13)', () => {
   let mtls: ExporterProcess | undefined;
   const files = (name: string): string => join(tmp.dir, name);

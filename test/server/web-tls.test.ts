@@ -9,7 +9,7 @@ import { writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { join } from 'node:path';
-import { connect as tlsConnect } from 'node:tls';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { promisify } from 'node:util';
 import bcrypt from 'bcryptjs';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -19,7 +19,7 @@ import { runProbe } from '../../src/probes/index.js';
 import { createApp } from '../../src/server/app.js';
 import { close, listen } from '../../src/server/listen.js';
 import { loadWebConfig } from '../../src/server/web-config.js';
-import { createWebServer } from '../../src/server/web-tls.js';
+import { createWebListener, createWebServer, type WebListener } from '../../src/server/web-tls.js';
 import { silentLogger } from '../../src/util/log.js';
 import { makeClientCert } from '../helpers/client-cert.js';
 import { makePki, type KeyPair, type Pki } from '../helpers/pki.js';
@@ -212,5 +212,44 @@ describe('TLS versions', () => {
     const accepted = await runNoInput('openssl', [...args('-tls1_3'), '-brief']);
     expect(accepted.out).toMatch(/Protocol version: TLSv1\.3/);
     expect(accepted.code).toBe(0);
+  });
+});
+
+describe('reloading the web config (SIGHUP)', () => {
+  it('a new certificate, users and headers apply to the next connection; an invalid file or a policy change keeps the running config', async () => {
+    const file = join(tmp.dir, 'reload.yml');
+    const hash = (pw: string): string => bcrypt.hashSync(pw, 4);
+    writeFileSync(join(tmp.dir, 'inspected.crt'), pki?.inspected.cert ?? '');
+    writeFileSync(join(tmp.dir, 'inspected.key'), pki?.inspected.key ?? '');
+    writeFileSync(file, ['tls_server_config: {cert_file: server.crt, key_file: server.key}', `basic_auth_users: {alice: "${hash('first')}"}`, ''].join('\n'));
+    if (!exporter) throw new Error('no exporter');
+    const initial = await loadWebConfig(file);
+    let listener: WebListener | undefined;
+    const real = await listen(createApp({ exporter, runProbe }), '127.0.0.1', 0, (app) => (listener = createWebListener(app, initial, silentLogger)).server);
+    try {
+      const fetchAs = (password: string): Promise<{ status: number; issuer: string; frame: unknown }> =>
+        new Promise((resolve, reject) => {
+          httpsRequest({ host: '127.0.0.1', port: real.port, path: '/-/ready', ca: [ca(), pki?.inspectionCa.cert ?? ''], agent: false, headers: { authorization: basic('alice', password) } }, (res) => {
+            const issuer = String((res.socket as TLSSocket).getPeerCertificate().issuer.CN);
+            res.resume().on('end', () => resolve({ status: res.statusCode ?? 0, issuer, frame: res.headers['x-frame-options'] }));
+          }).on('error', reject).end();
+        });
+      expect(await fetchAs('first')).toEqual({ status: 200, issuer: 'o365-exporter Test CA', frame: undefined });
+
+      writeFileSync(file, ['tls_server_config: {cert_file: inspected.crt, key_file: inspected.key}', `basic_auth_users: {alice: "${hash('second')}"}`, 'http_server_config: {headers: {X-Frame-Options: deny}}', ''].join('\n'));
+      expect(await listener?.reload(file)).toBeUndefined();
+      expect(await fetchAs('first')).toMatchObject({ status: 401, issuer: 'Corporate Inspection CA', frame: 'deny' });
+      expect(await fetchAs('second')).toEqual({ status: 200, issuer: 'Corporate Inspection CA', frame: 'deny' });
+
+      writeFileSync(file, 'tls_server_config: {cert_file: nope.crt}\n');
+      expect(await listener?.reload(file)).toMatch(/^invalid web config .*reload\.yml:\n/);
+      writeFileSync(file, ['tls_server_config: {cert_file: server.crt, key_file: server.key, client_auth_type: RequireAnyClientCert}', ''].join('\n'));
+      expect(await listener?.reload(file)).toBe('changing client_auth_type needs a restart');
+      writeFileSync(file, `basic_auth_users: {alice: "${hash('third')}"}\n`);
+      expect(await listener?.reload(file)).toBe('switching between HTTP and HTTPS needs a restart');
+      expect(await fetchAs('second')).toEqual({ status: 200, issuer: 'Corporate Inspection CA', frame: 'deny' });
+    } finally {
+      await close(real.server);
+    }
   });
 });
