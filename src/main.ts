@@ -8,7 +8,7 @@ import { Exporter } from './exporter.js';
 import { runProbe } from './probes/index.js';
 import { createApp } from './server/app.js';
 import { close, listen } from './server/listen.js';
-import { loadWebConfig, WebConfigError, type WebConfig } from './server/web-config.js';
+import { checkWebConfig, loadWebConfig, WebConfigError, type WebConfig } from './server/web-config.js';
 import { createWebListener, type WebListener } from './server/web-tls.js';
 import { createLogger } from './util/log.js';
 import { VERSION } from './util/version.js';
@@ -24,7 +24,11 @@ async function main(argv: string[]): Promise<number> {
   }
   if (flags.help) return void process.stdout.write(USAGE), 0;
   if (flags.version) return void process.stdout.write(`o365-exporter ${VERSION} (node ${process.version})\n`), 0;
-  if (flags.configCheck) return checkConfig(flags.configFile, (line) => process.stdout.write(`${line}\n`));
+  if (flags.configCheck) {
+    const print = (line: string): void => void process.stdout.write(`${line}\n`);
+    const code = await checkConfig(flags.configFile, print);
+    return flags.webConfigFile === undefined ? code : Math.max(code, await checkWebConfig(flags.webConfigFile, print));
+  }
   if (flags.command === 'probe') return runReport(flags);
   return serve(flags);
 }

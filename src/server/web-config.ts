@@ -170,3 +170,16 @@ async function readTls(t: TlsInput, source: string, where: (keyPath: string[]) =
   if (problems.length > 0 || cert === undefined || key === undefined) throw new WebConfigError(source, problems);
   return { cert, key, ca, clientAuth: t.client_auth_type, minVersion: TLS_VERSIONS[t.min_version], maxVersion: TLS_VERSIONS[t.max_version] };
 }
+
+/** `--config.check` with `--web.config.file`: 0 and a summary when valid, 1 and the problems otherwise. */
+export async function checkWebConfig(path: string, out: (line: string) => void): Promise<number> {
+  try {
+    const web = await loadWebConfig(path);
+    out(`web config ${path} is valid: ${web.tls ? `TLS (${web.tls.clientAuth})` : 'no TLS'}, ${web.users.size} basic auth user(s)`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof WebConfigError)) throw err;
+    out(err.message);
+    return 1;
+  }
+}

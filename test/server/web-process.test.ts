@@ -203,7 +203,7 @@ describe('the command line outputs', () => {
 });
 
 describe('an invalid web config', () => {
-  it('stops the start with exit 1 and file:line problems, without quoting the file', async () => {
+  it('stops the start with exit 1 and file:line problems, without quoting the file; --config.check reports it too', async () => {
     const file = join(tmp.dir, 'bad-web.yml');
     writeFileSync(file, ['basic_auth_users:', `  prometheus: ${WEB_PASSWORD}`, 'tls_server_config:', '  cert_file: missing.crt', '  key_file: server.key', '  cipher_suites: []', ''].join('\n'));
     const proc = runMain([`--web.config.file=${file}`, '--web.listen-address=127.0.0.1:0']);
@@ -213,5 +213,12 @@ describe('an invalid web config', () => {
     expect(proc.stderr()).toContain(`${file}:2: basic_auth_users.prometheus: not a bcrypt hash`);
     expect(proc.stderr()).toContain(`${file}:6: tls_server_config: exporter-toolkit key \\"cipher_suites\\" not supported by o365-exporter`);
     expectNoSecret('stderr', proc.stderr());
+    const check = runMain(['--config.check', `--web.config.file=${file}`]);
+    expect((await check.exited).code).toBe(1);
+    expect(check.stdout()).toContain(`${file}:2: basic_auth_users.prometheus: not a bcrypt hash`);
+    expectNoSecret('--config.check stdout', check.stdout());
+    const good = runMain(['--config.check', `--web.config.file=${join(tmp.dir, 'web.yml')}`]);
+    expect((await good.exited).code).toBe(0);
+    expect(good.stdout()).toMatch(/web config .*web\.yml is valid: TLS \(NoClientCert\), 1 basic auth user\(s\)/);
   });
 });
