@@ -6,7 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { parseBenchFlags, type BenchFlags } from './lib/flags.js';
+import { parseBenchFlags, type BenchFlags, type Scenario } from './lib/flags.js';
 import { createLab, type Lab } from './lib/lab.js';
 import { stopAll } from './lib/procs.js';
 import { chartSvg, HEIGHT, WIDTH } from './report/chart.js';
@@ -91,15 +91,26 @@ async function main(): Promise<number> {
     lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink });
     const env = await startPeers(lab, certDir, log);
     log(`lab up: namespaces ${lab.near} / ${lab.far}, far peer at ${lab.farAddress}`);
-    if (flags.only.includes('accuracy')) await runAccuracy(env, flags.accuracy, (results.accuracy = { cases: [], load: { targets: 0, intervalSeconds: 0 } }));
-    if (flags.only.includes('throughput')) await runThroughput(env, flags.throughput, (results.throughput = []));
-    if (flags.only.includes('scheduled')) await runScheduled(env, flags.scheduled, (results.scheduled = []));
+    // A failing scenario is reported and the next one still runs.
+    const attempt = async (scenario: Scenario, run: () => Promise<unknown>) => {
+      if (!flags.only.includes(scenario)) return;
+      try {
+        await run();
+      } catch (err) {
+        const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+        log(`${scenario} failed: ${message}`);
+        (results.errors ??= []).push({ scenario, message });
+      }
+    };
+    await attempt('accuracy', () => runAccuracy(env, flags.accuracy, (results.accuracy = { cases: [], load: { targets: 0, intervalSeconds: 0 } })));
+    await attempt('throughput', () => runThroughput(env, flags.throughput, (results.throughput = [])));
+    await attempt('scheduled', () => runScheduled(env, flags.scheduled, (results.scheduled = [])));
   } finally {
     await cleanup();
     clearTimeout(watchdog);
   }
   finish();
-  return 0;
+  return results.errors ? 1 : 0;
 }
 
 main().then(

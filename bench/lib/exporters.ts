@@ -4,6 +4,7 @@
  * read back as phase durations under blackbox_exporter's names (both expose them).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -128,10 +129,41 @@ export async function probe(exporter: Exporter, target: string, module: string):
   return phasesOf(parseSamples(text));
 }
 
-export async function scrape(exporter: Exporter): Promise<{ samples: Sample[]; seconds: number; bytes: number }> {
+export interface Scrape {
+  samples: Sample[];
+  /** Request to last byte; NaN when the scrape failed. */
+  seconds: number;
+  bytes: number;
+  /** Why the scrape failed (status, or the network error and its cause). */
+  error?: string;
+}
+
+/** Prometheus' default scrape_timeout is 10 s; a scrape is given a little more before it counts as failed. */
+const SCRAPE_DEADLINE_MS = 30_000;
+
+/** GET over a fresh connection: no keep-alive race with the exporter's idle timeout. */
+function get(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
+/** GET /metrics, timed to the last byte. Never throws: a failed scrape is a result too. */
+export async function scrape(exporter: Exporter): Promise<Scrape> {
   const start = process.hrtime.bigint();
-  const res = await fetch(`${exporter.baseUrl}/metrics`);
-  const body = await res.text();
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
-  return { samples: parseSamples(body), seconds, bytes: Buffer.byteLength(body) };
+  try {
+    const { status, body } = await get(`${exporter.baseUrl}/metrics`, SCRAPE_DEADLINE_MS);
+    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    if (status !== 200) return { samples: [], seconds: NaN, bytes: 0, error: `HTTP ${status}: ${body.slice(0, 200)}` };
+    return { samples: parseSamples(body), seconds, bytes: Buffer.byteLength(body) };
+  } catch (err) {
+    return { samples: [], seconds: NaN, bytes: 0, error: String(err) };
+  }
 }

@@ -80,8 +80,8 @@ export function evaluateGoals(r: BenchResults): Goal[] {
     const cores = r.machine.cores;
     goals.push({
       goal: `${largest.targets} targets on ${cores} cores: on schedule, RSS < ${RSS_GOAL_BYTES / 2 ** 20} MiB, /metrics < ${METRICS_GOAL_SECONDS} s, flat RSS (< ${FLAT_RSS_MIB_PER_MIN} MiB/min)`,
-      met: largest.onTimeRatio >= 0.99 && largest.slotsMissed === 0 && largest.rssMaxBytes < RSS_GOAL_BYTES && largest.metricsMaxSeconds < METRICS_GOAL_SECONDS && Math.abs(largest.rssSlopeMiBPerMin) < FLAT_RSS_MIB_PER_MIN,
-      detail: `CPU ${fixed(largest.cpuPercent, 0)} % of one core, on time ${fixed(largest.onTimeRatio * 100, 1)} %, missed ${largest.slotsMissed}, RSS max ${fixed(largest.rssMaxBytes / 2 ** 20, 0)} MiB, slope ${fixed(largest.rssSlopeMiBPerMin, 1)} MiB/min, /metrics max ${fixed(largest.metricsMaxSeconds, 3)} s.`,
+      met: largest.onTimeRatio >= 0.99 && largest.slotsMissed === 0 && largest.rssMaxBytes < RSS_GOAL_BYTES && largest.failedScrapes === 0 && largest.metricsMaxSeconds < METRICS_GOAL_SECONDS && Math.abs(largest.rssSlopeMiBPerMin) < FLAT_RSS_MIB_PER_MIN,
+      detail: `${largest.error ? `${largest.error.split('\n')[0]}. ` : ''}${largest.failedScrapes} failed scrapes, CPU ${fixed(largest.cpuPercent, 0)} % of one core, on time ${fixed(largest.onTimeRatio * 100, 1)} %, missed ${largest.slotsMissed}, RSS max ${fixed(largest.rssMaxBytes / 2 ** 20, 0)} MiB, slope ${fixed(largest.rssSlopeMiBPerMin, 1)} MiB/min, /metrics max ${fixed(largest.metricsMaxSeconds, 3)} s.`,
     });
   }
   return goals;

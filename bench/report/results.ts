@@ -25,6 +25,8 @@ export interface BenchResults {
   accuracy?: AccuracyResult;
   throughput?: ThroughputStep[];
   scheduled?: ScheduledResult[];
+  /** Scenarios that failed; what they measured before failing is kept above. */
+  errors?: { scenario: string; message: string }[];
 }
 
 export function describeMachine(): Machine {

@@ -44,7 +44,7 @@ function scheduledTable(results: ScheduledResult[]): string {
     results.map((r) => [
       String(r.targets), fixed(r.probesPerSecond, 1), fixed(r.cpuPercent, 1), fixed(r.peerCpuPercent, 1),
       `${mib(r.rssStartBytes)} -> ${mib(r.rssEndBytes)} (${mib(r.rssMaxBytes)})`, fixed(r.rssSlopeMiBPerMin, 1), mib(r.scrapes.at(-1)?.heapUsedBytes ?? NaN),
-      `${fixed(r.metricsMedianSeconds, 3)} / ${fixed(r.metricsMaxSeconds, 3)}`, fixed(r.metricsBytes / 1e6, 1),
+      `${fixed(r.metricsMedianSeconds, 3)} / ${fixed(r.metricsMaxSeconds, 3)}${r.failedScrapes ? ` (${r.failedScrapes} failed)` : ''}`, fixed(r.metricsBytes / 1e6, 1),
       `${fixed(r.onTimeRatio * 100, 1)} %`, `${r.slotsMissed} (${r.slotsMissedTotal})`, String(r.failures),
     ]),
   )}`;
@@ -60,6 +60,8 @@ export function summaryMarkdown(results: BenchResults): string {
   if (results.accuracy) parts.push(accuracyTables(results.accuracy.cases));
   if (results.throughput) parts.push(throughputTable(results.throughput));
   if (results.scheduled) parts.push(scheduledTable(results.scheduled));
+  for (const r of results.scheduled ?? []) if (r.error) parts.push(`**${r.targets} targets: ${r.error}**`);
+  if (results.errors) parts.push(`### Failed scenarios\n\n${results.errors.map((e) => `- ${e.scenario}: ${e.message.split('\n')[0]}`).join('\n')}`);
   const goals = evaluateGoals(results);
   parts.push(`### Goals\n\n${goals.map((g) => `- ${g.met ? 'MET' : 'NOT MET'}: ${g.goal}. ${g.detail}`).join('\n')}`);
   return `${parts.join('\n\n')}\n`;

@@ -1,7 +1,8 @@
 /**
  * Scheduled mode at site sizes: this exporter alone with N local HTTPS targets at a fixed
- * interval. Samples CPU and RSS every second and scrapes /metrics (time, size) as
- * Prometheus would; the steady window starts after the first interval (the start-up round).
+ * interval. Samples RSS every second and scrapes /metrics (time, size) as Prometheus would;
+ * CPU and counters are read at each good scrape, and the steady window runs from the first
+ * scrape after one interval (the start-up round fires every target at once) to the last.
  */
 import { o365Config } from '../lib/configs.js';
 import { scrape, startO365 } from '../lib/exporters.js';
@@ -28,6 +29,8 @@ export interface ScheduledScrape {
   seconds: number;
   bytes: number;
   heapUsedBytes: number;
+  /** Set when the scrape failed (timeout after 30 s, connection error, non-200). */
+  error?: string;
 }
 
 export interface ScheduledResult {
@@ -48,6 +51,7 @@ export interface ScheduledResult {
   metricsMedianSeconds: number;
   metricsMaxSeconds: number;
   metricsBytes: number;
+  failedScrapes: number;
   probesPerSecond: number;
   /** Probes made in the steady window over those its slots asked for. */
   onTimeRatio: number;
@@ -56,6 +60,8 @@ export interface ScheduledResult {
   slotsMissed: number;
   /** Including the start-up round. */
   slotsMissedTotal: number;
+  /** The exporter died during the run (with the end of its output). */
+  error?: string;
   samples: ScheduledSample[];
   scrapes: ScheduledScrape[];
 }
@@ -63,67 +69,85 @@ export interface ScheduledResult {
 const FAILURES = 'o365_probe_failures_total';
 const MISSED = 'o365_exporter_probe_slots_missed_total';
 
+/** Counters read at one successful scrape; the steady window runs from the first to the last. */
+interface Mark {
+  t: number;
+  cpu: number;
+  peer: number;
+  machine: number;
+  probes: number;
+  failures: number;
+  missed: number;
+}
+
 async function runSize(env: BenchEnv, targets: number, o: ScheduledOptions): Promise<ScheduledResult> {
   const exporter = await startO365(env.lab, o365Config({ caFile: env.certs.caFile, targets, intervalSeconds: o.intervalSeconds }), env.certs.caFile);
+  const pid = exporter.proc.pid;
+  const t0 = Date.now();
+  const elapsed = () => (Date.now() - t0) / 1000;
+  const until = (t: number) => sleep(Math.max(0, t * 1000 - (Date.now() - t0)));
+  const samples: ScheduledSample[] = [];
+  const scrapes: ScheduledScrape[] = [];
+  const marks: Mark[] = [];
+  let error: string | undefined;
+  // A timer of its own: a slow /metrics must not leave holes in the RSS series.
+  const sampler = setInterval(() => {
+    if (exporter.proc.child.exitCode === null) samples.push({ t: elapsed(), rssBytes: memory(pid).rss });
+  }, 1000);
   try {
-    const pid = exporter.proc.pid;
-    const t0 = Date.now();
-    const elapsed = () => (Date.now() - t0) / 1000;
-    const until = (t: number) => sleep(Math.max(0, t * 1000 - (Date.now() - t0)));
-    const steadyFrom = Math.min(o.intervalSeconds, o.seconds / 2);
-    const samples: ScheduledSample[] = [];
-    const scrapes: ScheduledScrape[] = [];
-    // A timer of its own: a slow /metrics must not leave holes in the RSS series.
-    const sampler = setInterval(() => samples.push({ t: elapsed(), rssBytes: memory(pid).rss }), 1000);
-    let steady: { cpu: number; peer: number; machine: number; probes: number; failures: number; missed: number; t: number };
-    let end: Awaited<ReturnType<typeof scrape>>;
-    try {
-      await until(steadyFrom);
-      const first = await scrape(exporter);
-      steady = { cpu: cpuSeconds(pid), peer: cpuSeconds(env.local.pid), machine: machineBusySeconds(), probes: sum(first.samples, 'o365_probes_total'), failures: sum(first.samples, FAILURES), missed: sum(first.samples, MISSED), t: elapsed() };
-      scrapes.push({ t: steady.t, seconds: first.seconds, bytes: first.bytes, heapUsedBytes: value(first.samples, 'nodejs_heap_size_used_bytes') ?? NaN });
-      for (let next = steady.t + o.scrapeEverySeconds; next < o.seconds; next += o.scrapeEverySeconds) {
-        await until(next);
-        const s = await scrape(exporter);
-        scrapes.push({ t: elapsed(), seconds: s.seconds, bytes: s.bytes, heapUsedBytes: value(s.samples, 'nodejs_heap_size_used_bytes') ?? NaN });
+    for (let next = Math.min(o.intervalSeconds, o.seconds / 2); next <= o.seconds; next += o.scrapeEverySeconds) {
+      await until(next);
+      const s = await scrape(exporter);
+      const t = elapsed();
+      scrapes.push({ t, seconds: s.seconds, bytes: s.bytes, heapUsedBytes: value(s.samples, 'nodejs_heap_size_used_bytes') ?? NaN, ...(s.error ? { error: s.error } : {}) });
+      if (exporter.proc.child.exitCode !== null) {
+        error = `exporter exited (${exporter.proc.child.exitCode}): ${exporter.proc.output().slice(-600)}`;
+        break;
       }
-      await until(o.seconds);
-      end = await scrape(exporter);
-      scrapes.push({ t: elapsed(), seconds: end.seconds, bytes: end.bytes, heapUsedBytes: value(end.samples, 'nodejs_heap_size_used_bytes') ?? NaN });
-    } finally {
-      clearInterval(sampler);
+      if (s.error) continue;
+      const c = (name: string) => sum(s.samples, name);
+      marks.push({ t, cpu: cpuSeconds(pid), peer: cpuSeconds(env.local.pid), machine: machineBusySeconds(), probes: c('o365_probes_total'), failures: c(FAILURES), missed: c(MISSED) });
     }
-    const window = elapsed() - steady.t;
-    const pct = (now: number, then: number) => ((now - then) / window) * 100;
-    const steadySamples = samples.filter((s) => s.t >= steady.t);
-    const probes = sum(end.samples, 'o365_probes_total') - steady.probes;
-    const mib = 1024 * 1024;
-    return {
-      targets,
-      intervalSeconds: o.intervalSeconds,
-      seconds: elapsed(),
-      steadyFromSeconds: steady.t,
-      cpuPercent: pct(cpuSeconds(pid), steady.cpu),
-      peerCpuPercent: pct(cpuSeconds(env.local.pid), steady.peer),
-      machineCpuPercent: pct(machineBusySeconds(), steady.machine),
-      rssStartBytes: steadySamples[0]?.rssBytes ?? NaN,
-      rssEndBytes: samples.at(-1)?.rssBytes ?? NaN,
-      rssMaxBytes: Math.max(...samples.map((s) => s.rssBytes)),
-      rssSlopeMiBPerMin: (slope(steadySamples.map((s) => s.t), steadySamples.map((s) => s.rssBytes)) * 60) / mib,
-      metricsMedianSeconds: median(scrapes.map((s) => s.seconds)),
-      metricsMaxSeconds: Math.max(...scrapes.map((s) => s.seconds)),
-      metricsBytes: end.bytes,
-      probesPerSecond: probes / window,
-      onTimeRatio: probes / ((targets * window) / o.intervalSeconds),
-      failures: sum(end.samples, FAILURES) - steady.failures,
-      slotsMissed: sum(end.samples, MISSED) - steady.missed,
-      slotsMissedTotal: sum(end.samples, MISSED),
-      samples,
-      scrapes,
-    };
   } finally {
+    clearInterval(sampler);
     await exporter.stop();
   }
+  return summarize(targets, o, samples, scrapes, marks, error);
+}
+
+function summarize(targets: number, o: ScheduledOptions, samples: ScheduledSample[], scrapes: ScheduledScrape[], marks: Mark[], error: string | undefined): ScheduledResult {
+  const first = marks[0];
+  const last = marks.at(-1);
+  const window = first && last ? last.t - first.t : NaN;
+  const rate = (pick: (m: Mark) => number) => (first && last && window > 0 ? (pick(last) - pick(first)) / window : NaN);
+  const steadySamples = samples.filter((s) => s.t >= (first?.t ?? Infinity));
+  const ok = scrapes.filter((s) => !s.error);
+  const probesPerSecond = rate((m) => m.probes);
+  return {
+    targets,
+    intervalSeconds: o.intervalSeconds,
+    seconds: samples.at(-1)?.t ?? 0,
+    steadyFromSeconds: first?.t ?? NaN,
+    cpuPercent: rate((m) => m.cpu) * 100,
+    peerCpuPercent: rate((m) => m.peer) * 100,
+    machineCpuPercent: rate((m) => m.machine) * 100,
+    rssStartBytes: steadySamples[0]?.rssBytes ?? NaN,
+    rssEndBytes: samples.at(-1)?.rssBytes ?? NaN,
+    rssMaxBytes: samples.length ? Math.max(...samples.map((s) => s.rssBytes)) : NaN,
+    rssSlopeMiBPerMin: (slope(steadySamples.map((s) => s.t), steadySamples.map((s) => s.rssBytes)) * 60) / 2 ** 20,
+    metricsMedianSeconds: median(ok.map((s) => s.seconds)),
+    metricsMaxSeconds: ok.length ? Math.max(...ok.map((s) => s.seconds)) : NaN,
+    metricsBytes: ok.at(-1)?.bytes ?? NaN,
+    failedScrapes: scrapes.length - ok.length,
+    probesPerSecond,
+    onTimeRatio: (probesPerSecond * o.intervalSeconds) / targets,
+    failures: first && last ? last.failures - first.failures : NaN,
+    slotsMissed: first && last ? last.missed - first.missed : NaN,
+    slotsMissedTotal: last?.missed ?? NaN,
+    ...(error ? { error } : {}),
+    samples,
+    scrapes,
+  };
 }
 
 /** Appends to `results` as each size finishes, so a run stopped midway keeps what it measured. */
@@ -131,6 +155,7 @@ export async function runScheduled(env: BenchEnv, o: ScheduledOptions, results: 
   for (const targets of o.sizes) {
     const r = await runSize(env, targets, o);
     results.push(r);
+    if (r.error) env.log(`scheduled ${targets} targets: ${r.error}`);
     env.log(`scheduled ${targets} targets: CPU ${r.cpuPercent.toFixed(1)} %, RSS ${(r.rssEndBytes / 2 ** 20).toFixed(0)} MiB, /metrics ${(r.metricsMedianSeconds * 1000).toFixed(0)} ms ${(r.metricsBytes / 1e6).toFixed(1)} MB, missed ${r.slotsMissed}`);
   }
   return results;
