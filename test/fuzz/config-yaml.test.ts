@@ -13,7 +13,7 @@ import { ConfigError, parseConfig } from '../../src/config/load.js';
 import { loadWebConfig, WebConfigError } from '../../src/server/web-config.js';
 import { tempDir } from '../helpers/process.js';
 
-const RUNS = { numRuns: 500, interruptAfterTimeLimit: 20_000 };
+const RUNS = { numRuns: 500, interruptAfterTimeLimit: 10_000 };
 const tmp = tempDir('o365-fuzz-config-');
 afterAll(() => tmp.cleanup());
 
@@ -92,7 +92,7 @@ describe('web config loader', () => {
           expect(err.problems.length).toBeGreaterThan(0);
         }
       }),
-      { numRuns: 400, interruptAfterTimeLimit: 20_000 },
+      { numRuns: 400, interruptAfterTimeLimit: 10_000 },
     );
   });
 });

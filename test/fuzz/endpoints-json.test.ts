@@ -12,7 +12,7 @@ import { mapEndpointSets } from '../../src/endpoints/mapping.js';
 import { parseChanges, parseEndpointSets, parseVersion, ShapeError } from '../../src/endpoints/parse.js';
 import { FIXTURES_DIR } from '../helpers/fake-webservice.js';
 
-const RUNS = { numRuns: 400, interruptAfterTimeLimit: 20_000 };
+const RUNS = { numRuns: 400, interruptAfterTimeLimit: 10_000 };
 const fixture = (name: string): unknown => JSON.parse(readFileSync(join(FIXTURES_DIR, name), 'utf8')) as unknown;
 const WORLDWIDE = fixture('endpoints-worldwide-2025-12.json') as Record<string, unknown>[];
 const OLD = fixture('endpoints-worldwide-2020-12.json') as Record<string, unknown>[];

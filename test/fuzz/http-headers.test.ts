@@ -12,7 +12,7 @@ import { cnameIata, edgeCode, exchangeSiteCode, frontDoors } from '../../src/dia
 import { parseStatusLine, readProxyAnswer, scanHead } from '../../src/probes/proxy.js';
 import { isProbeError, type ProbeResult } from '../../src/probes/result.js';
 
-const RUNS = { numRuns: 2000, interruptAfterTimeLimit: 15_000 };
+const RUNS = { numRuns: 2000, interruptAfterTimeLimit: 10_000 };
 
 const token = fc.stringMatching(/^[!-~]{0,20}$/);
 const crlf = fc.constantFrom('\r\n', '\n', '\r', '');
@@ -88,7 +88,7 @@ describe('proxy CONNECT answers', () => {
             socket.destroy();
           }
         }),
-        { numRuns: 150, interruptAfterTimeLimit: 20_000 },
+        { numRuns: 150, interruptAfterTimeLimit: 10_000 },
       );
     });
   });

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ATTR_MAPPED_ADDRESS, ATTR_XOR_MAPPED_ADDRESS, BINDING_SUCCESS, decodeBindingResponse, HEADER_BYTES, MAGIC_COOKIE } from '../../src/probes/stun-packet.js';
 
-const RUNS = { numRuns: 2000, interruptAfterTimeLimit: 15_000 };
+const RUNS = { numRuns: 2000, interruptAfterTimeLimit: 10_000 };
 
 interface Attr {
   type: number;

@@ -31,6 +31,8 @@ const SECRETS = [
   Buffer.from(`prometheus:${WEB_PASSWORD}`).toString('base64'),
 ];
 
+/** Several node processes per test on a loaded two-core CI machine: a deadline, not a speed claim. */
+const PROCESS_TIMEOUT_MS = 120_000;
 const tmp = tempDir('o365-web-process-');
 let pki: Pki | undefined;
 let proxy: ConnectProxy | undefined;
@@ -87,7 +89,7 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
-describe('exporter process with --web.config.file', () => {
+describe('exporter process with --web.config.file', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('serves HTTPS with basic auth: 401 without or with a wrong password, 200 with the right one, /-/healthy exempt', async () => {
     expect((await get('/metrics')).status).toBe(401);
     expect((await get('/metrics', { auth: `Basic ${Buffer.from('prometheus:nope').toString('base64')}` })).status).toBe(401);
@@ -129,7 +131,7 @@ describe('exporter process with --web.config.file', () => {
   });
 });
 
-describe('exporter process: SIGHUP re-reads the web config', () => {
+describe('exporter process: SIGHUP re-reads the web config', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('a new password works after SIGHUP and the old one no longer does', async () => {
     const rotated = `${WEB_PASSWORD}-rotated`;
     writeFileSync(join(tmp.dir, 'web.yml'), ['tls_server_config:', '  cert_file: server.crt', '  key_file: server.key', 'basic_auth_users:', `  prometheus: ${bcrypt.hashSync(rotated, 8)}`, 'unauthenticated_paths: [/-/healthy]', ''].join('\n'));
@@ -141,7 +143,7 @@ describe('exporter process: SIGHUP re-reads the web config', () => {
   });
 });
 
-describe('exporter process with mTLS (RequireAndVerifyClientCert, min_version TLS13)', () => {
+describe('exporter process with mTLS (RequireAndVerifyClientCert, min_version TLS13)', { timeout: PROCESS_TIMEOUT_MS }, () => {
   let mtls: ExporterProcess | undefined;
   const files = (name: string): string => join(tmp.dir, name);
   const withStdinClosed = (cmd: string, args: string[]): Promise<{ code: number | null; out: string }> =>
@@ -188,7 +190,7 @@ describe('exporter process with mTLS (RequireAndVerifyClientCert, min_version TL
   });
 });
 
-describe('the command line outputs', () => {
+describe('the command line outputs', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('probe (text and --json) and --config.check print no proxy password', async () => {
     const file = join(tmp.dir, 'cli-config.yml');
     writeFileSync(file, configYaml);
@@ -202,7 +204,7 @@ describe('the command line outputs', () => {
   });
 });
 
-describe('an invalid web config', () => {
+describe('an invalid web config', { timeout: PROCESS_TIMEOUT_MS }, () => {
   it('stops the start with exit 1 and file:line problems, without quoting the file; --config.check reports it too', async () => {
     const file = join(tmp.dir, 'bad-web.yml');
     writeFileSync(file, ['basic_auth_users:', `  prometheus: ${WEB_PASSWORD}`, 'tls_server_config:', '  cert_file: missing.crt', '  key_file: server.key', '  cipher_suites: []', ''].join('\n'));
