@@ -156,13 +156,13 @@ function get(url: string, timeoutMs: number): Promise<{ status: number; body: st
 }
 
 /** GET /metrics, timed to the last byte. Never throws: a failed scrape is a result too. */
-export async function scrape(exporter: Exporter): Promise<Scrape> {
+export async function scrape(exporter: Exporter, only?: readonly string[]): Promise<Scrape> {
   const start = process.hrtime.bigint();
   try {
     const { status, body } = await get(`${exporter.baseUrl}/metrics`, SCRAPE_DEADLINE_MS);
     const seconds = Number(process.hrtime.bigint() - start) / 1e9;
     if (status !== 200) return { samples: [], seconds: NaN, bytes: 0, error: `HTTP ${status}: ${body.slice(0, 200)}` };
-    return { samples: parseSamples(body), seconds, bytes: Buffer.byteLength(body) };
+    return { samples: parseSamples(body, only), seconds, bytes: Buffer.byteLength(body) };
   } catch (err) {
     return { samples: [], seconds: NaN, bytes: 0, error: String(err) };
   }

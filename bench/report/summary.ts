@@ -2,7 +2,7 @@
 import type { CaseResult, ExporterCaseResult, PhaseResult } from '../scenarios/accuracy-case.js';
 import type { ScheduledResult } from '../scenarios/scheduled.js';
 import type { ThroughputStep } from '../scenarios/throughput.js';
-import { evaluateGoals } from './goals.js';
+import { evaluateGoals, rssFloors } from './goals.js';
 import type { BenchResults } from './results.js';
 import { fixed, mib, signed, table } from './table.js';
 
@@ -38,12 +38,17 @@ function throughputTable(steps: ThroughputStep[]): string {
   )}`;
 }
 
+function floorsCell(r: ScheduledResult): string {
+  const f = rssFloors(r);
+  return `${mib(f.first)} -> ${mib(f.second)} (${mib(r.rssMaxBytes)})`;
+}
+
 function scheduledTable(results: ScheduledResult[]): string {
   return `### Scheduled mode (interval ${results[0]?.intervalSeconds ?? '?'} s, steady window after the first interval)\n\n${table(
-    ['targets', 'probes/s', 'CPU % (1 core = 100)', 'peer CPU %', 'RSS start -> end (max) MiB', 'RSS slope MiB/min', 'JS heap used at end MiB', '/metrics median / max s', '/metrics MB', 'on time', 'slots missed (total)', 'failed'],
+    ['targets', 'probes/s', 'CPU % (1 core = 100)', 'peer CPU %', 'RSS floor 1st -> 2nd half (max) MiB', 'JS heap used at end MiB', '/metrics median / max s', '/metrics MB', 'on time', 'slots missed (total)', 'failed'],
     results.map((r) => [
       String(r.targets), fixed(r.probesPerSecond, 1), fixed(r.cpuPercent, 1), fixed(r.peerCpuPercent, 1),
-      `${mib(r.rssStartBytes)} -> ${mib(r.rssEndBytes)} (${mib(r.rssMaxBytes)})`, fixed(r.rssSlopeMiBPerMin, 1), mib(r.scrapes.at(-1)?.heapUsedBytes ?? NaN),
+      floorsCell(r), mib(r.scrapes.at(-1)?.heapUsedBytes ?? NaN),
       `${fixed(r.metricsMedianSeconds, 3)} / ${fixed(r.metricsMaxSeconds, 3)}${r.failedScrapes ? ` (${r.failedScrapes} failed)` : ''}`, fixed(r.metricsBytes / 1e6, 1),
       `${fixed(r.onTimeRatio * 100, 1)} %`, `${r.slotsMissed} (${r.slotsMissedTotal})`, String(r.failures),
     ]),

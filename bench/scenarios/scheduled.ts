@@ -68,6 +68,8 @@ export interface ScheduledResult {
 
 const FAILURES = 'o365_probe_failures_total';
 const MISSED = 'o365_exporter_probe_slots_missed_total';
+const HEAP = 'nodejs_heap_size_used_bytes';
+const READ = ['o365_probes_total', FAILURES, MISSED, HEAP];
 
 /** Counters read at one successful scrape; the steady window runs from the first to the last. */
 interface Mark {
@@ -97,9 +99,9 @@ async function runSize(env: BenchEnv, targets: number, o: ScheduledOptions): Pro
   try {
     for (let next = Math.min(o.intervalSeconds, o.seconds / 2); next <= o.seconds; next += o.scrapeEverySeconds) {
       await until(next);
-      const s = await scrape(exporter);
+      const s = await scrape(exporter, READ);
       const t = elapsed();
-      scrapes.push({ t, seconds: s.seconds, bytes: s.bytes, heapUsedBytes: value(s.samples, 'nodejs_heap_size_used_bytes') ?? NaN, ...(s.error ? { error: s.error } : {}) });
+      scrapes.push({ t, seconds: s.seconds, bytes: s.bytes, heapUsedBytes: value(s.samples, HEAP) ?? NaN, ...(s.error ? { error: s.error } : {}) });
       if (exporter.proc.child.exitCode !== null) {
         error = `exporter exited (${exporter.proc.child.exitCode}): ${exporter.proc.output().slice(-600)}`;
         break;
