@@ -169,7 +169,7 @@ export class FaultGroup {
 
   private recordPeak(h: Holdings): void {
     const p = this.peak;
-    this.peak = p ? { fds: Math.max(p.fds, h.fds), timers: Math.max(p.timers, h.timers), handles: Math.max(p.handles, h.handles), rssBytes: Math.max(p.rssBytes, h.rssBytes) } : h;
+    this.peak = p ? { ...h, fds: Math.max(p.fds, h.fds), timers: Math.max(p.timers, h.timers), handles: Math.max(p.handles, h.handles), rssBytes: Math.max(p.rssBytes, h.rssBytes) } : h;
   }
 
   /** The slowest /metrics answer of the whole group, in ms. */

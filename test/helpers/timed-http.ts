@@ -20,7 +20,7 @@ export interface TimedClient {
   get(path: string, timeoutMs?: number): Promise<TimedAnswer>;
   post(path: string, timeoutMs?: number): Promise<TimedAnswer>;
   /** GET /metrics, parsed; rejects on a status other than 200. */
-  scrape(): Promise<{ series: Series[]; ms: number }>;
+  scrape(timeoutMs?: number): Promise<{ series: Series[]; ms: number }>;
 }
 
 function exchange(via: Via, method: string, path: string, timeoutMs: number): Promise<TimedAnswer> {
@@ -44,8 +44,8 @@ export function timedClient(via: Via): TimedClient {
   return {
     get: (path, timeoutMs = 10_000) => exchange(via, 'GET', path, timeoutMs),
     post: (path, timeoutMs = 10_000) => exchange(via, 'POST', path, timeoutMs),
-    async scrape() {
-      const answer = await exchange(via, 'GET', '/metrics', 10_000);
+    async scrape(timeoutMs = 10_000) {
+      const answer = await exchange(via, 'GET', '/metrics', timeoutMs);
       if (answer.status !== 200) throw new Error(`/metrics answered ${answer.status}: ${answer.body.slice(0, 200)}`);
       return { series: parseExposition(answer.body), ms: answer.ms };
     },
