@@ -24,7 +24,7 @@ export interface BenchFlags {
 
 export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network namespaces, TUN devices)
   --only=accuracy,throughput,scheduled   scenarios to run (default: all)
-  --quick                                 a short run of everything, to try the harness (~3 min)
+  --quick                                 a short run of everything, to try the harness (~4 min)
   --out=DIR                               results directory (default bench/results)
   --max-minutes=N                         hard bound on the run (default 15)
   --nice=N                                niceness of the harness, exporters and peers (default -10; 0: as is)
