@@ -98,9 +98,10 @@ beforeAll(async () => {
   const peer = await startHealthyHttps(pki, tmp.dir);
   healthy = peer.server;
   const spec: GroupSpec = { healthy: peer.yaml, cases: [] };
-  // Start failures are independent short-lived processes: run them side by side.
-  const [g] = await Promise.all([FaultGroup.start(spec), ...BAD.map((bad, i) => startWith(bad, i))]);
+  const g = await FaultGroup.start(spec);
   group = g;
+  // Start failures are independent short-lived processes: run them side by side.
+  await Promise.all(BAD.map((bad, i) => startWith(bad, i)));
   for (const bad of BAD) await reloadWith(g, bad);
   writeFileSync(g.exporter.configFile, configYaml(spec, false));
   const answer = await g.client.post('/-/reload');

@@ -18,7 +18,8 @@ const at = (peer: string) => () => `url: "${peers.get(peer)?.url('/page').href}"
 
 const CASES: FaultCase[] = [
   { name: 'http-never-answers', target: at('silent'), expect: { phase: 'first_byte', reason: 'http_timeout' } },
-  { name: 'http-one-byte-per-second', target: at('trickle'), expect: { phase: 'first_byte', reason: 'http_timeout' } },
+  // 3 s: the first byte (after 1 s) must be in well before the deadline, even on a busy machine.
+  { name: 'http-one-byte-per-second', target: () => `${at('trickle')()}, timeout: 3s`, expect: { phase: 'first_byte', reason: 'http_timeout' } },
   { name: 'http-10mb-headers', target: at('headerFlood'), expect: { phase: 'first_byte', reason: 'http_headers_too_large' } },
   { name: 'http-endless-body', target: at('endless'), expect: { phase: 'transfer', reason: 'http_body_too_large' } },
   { name: 'http-redirect-loop', target: at('redirect'), expect: { success: true, statusCode: 302 } },

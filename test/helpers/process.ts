@@ -85,14 +85,17 @@ export function runMain(args: string[], env: NodeJS.ProcessEnv = {}, prefix: str
 }
 
 /** Starts the exporter on 127.0.0.1:0 with `yaml` as its config and waits for /-/ready (unless told not to). */
-export async function startExporter(yaml: string, options: { args?: string[]; env?: NodeJS.ProcessEnv; waitReady?: boolean; prefix?: string[] } = {}): Promise<ExporterProcess> {
+export async function startExporter(
+  yaml: string,
+  options: { args?: string[]; env?: NodeJS.ProcessEnv; waitReady?: boolean; prefix?: string[]; startTimeoutMs?: number } = {},
+): Promise<ExporterProcess> {
   const tmp = tempDir('o365-exporter-');
   const configFile = join(tmp.dir, 'config.yml');
   writeFileSync(configFile, yaml);
   const proc = runMain([`--config.file=${configFile}`, '--web.listen-address=127.0.0.1:0', ...(options.args ?? [])], options.env, options.prefix);
   void proc.exited.then(() => tmp.cleanup());
   try {
-    const [, port] = await proc.waitForStderr(/msg="o365-exporter listening".* address=127\.0\.0\.1:(\d+)/);
+    const [, port] = await proc.waitForStderr(/msg="o365-exporter listening".* address=127\.0\.0\.1:(\d+)/, options.startTimeoutMs);
     const baseUrl = `http://127.0.0.1:${port}`;
     if (options.waitReady ?? true) await waitForStatus(`${baseUrl}/-/ready`, 200);
     return { ...proc, port: Number(port), baseUrl, configFile, writeConfig: (text) => writeFileSync(configFile, text) };

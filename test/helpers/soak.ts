@@ -102,12 +102,14 @@ function targetYaml(i: number, p: Peers): string {
   const interval = `${2 + (i % 4)}s`;
   const tls = `tls: {ca_file: "${p.caFile}"}`;
   const kind = i % 20;
+  // 15 % healthy HTTPS by name, 25 % switchable HTTP, 20 % flaky DNS names, 10 % refused,
+  // 10 % HTTPS through a flaky name, 15 % TCP to the healthy server, 5 % hanging TLS.
   const spec =
-    kind < 5 ? `url: "https://ok.soak.test:${p.healthy.port}/", ${tls}`
-    : kind < 9 ? `url: "http://127.0.0.1:${p.switchable[i % 3]?.port}/x"`
-    : kind < 13 ? `dns: flaky-${i % FLAKY_NAMES}.soak.test`
-    : kind < 15 ? `tcp: "127.0.0.1:${p.refused}"`
-    : kind < 17 ? `url: "https://flaky-${i % FLAKY_NAMES}.soak.test:${p.healthy.port}/", ${tls}`
+    kind < 3 ? `url: "https://ok.soak.test:${p.healthy.port}/", ${tls}`
+    : kind < 8 ? `url: "http://127.0.0.1:${p.switchable[i % 3]?.port}/x"`
+    : kind < 12 ? `dns: flaky-${i % FLAKY_NAMES}.soak.test`
+    : kind < 14 ? `tcp: "127.0.0.1:${p.refused}"`
+    : kind < 16 ? `url: "https://flaky-${i % FLAKY_NAMES}.soak.test:${p.healthy.port}/", ${tls}`
     : kind < 19 ? `tcp: "127.0.0.1:${p.healthy.port}"`
     : `url: "https://127.0.0.1:${p.tlsHang.port}/", ${tls}`;
   return `  - {name: soak-${i}, interval: ${interval}, ${spec}}`;
@@ -166,11 +168,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     toggles += 1;
   }, toggleEveryMs);
   try {
-    // nice: a little ahead of the rest of the suite on a shared machine. nice, sh and exec
-    // keep the pid. --trace-gc reports the heap left by each full collection on stdout.
-    const prefix = ['nice', '-n', '-5', 'sh', '-c', 'm=$1; shift; exec "$0" --trace-gc "${SOAK_MAIN_JS:-$m}" "$@"'];
+    // --trace-gc reports the heap left by each full collection on stdout (sh execs: same pid).
+    const prefix = ['sh', '-c', 'm=$1; shift; exec "$0" --trace-gc "${SOAK_MAIN_JS:-$m}" "$@"'];
     const env = mainJs ? { SOAK_MAIN_JS: mainJs } : {};
-    exporter = await startExporter(soakConfig(targets, peers), { args: [`--storage.path=${tmp.dir}/data`], waitReady: false, prefix, env });
+    exporter = await startExporter(soakConfig(targets, peers), { args: [`--storage.path=${tmp.dir}/data`], waitReady: false, prefix, env, startTimeoutMs: 60_000 });
     const gc = gcTracker(exporter);
     const pid = exporter.child.pid as number;
     const client = timedClient({ port: exporter.port });
