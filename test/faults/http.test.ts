@@ -59,7 +59,13 @@ describe('fault matrix: HTTP', () => {
   const last = () => group?.window?.last.series ?? [];
 
   it('one byte per second: the first byte is measured (about 1 s after the request), then the head times out', () => {
-    expect(valueOf(last(), 'o365_probe_phase_seconds', { target: 'http-one-byte-per-second', phase: 'first_byte' })).toBeGreaterThanOrEqual(0.9);
+    // Any probe of the window: on a stalled machine one probe's connect can eat the time the
+    // first byte needed, and then that probe (rightly) has no first_byte.
+    const firstBytes = (group?.window?.scrapes ?? [])
+      .map((s) => valueOf(s.series, 'o365_probe_phase_seconds', { target: 'http-one-byte-per-second', phase: 'first_byte' }))
+      .filter((v): v is number => v !== undefined);
+    expect(firstBytes.length).toBeGreaterThan(0);
+    expect(Math.max(...firstBytes)).toBeGreaterThanOrEqual(0.9);
   });
 
   it('endless body: the 200 is recorded and the transfer stops at the cap', () => {
