@@ -103,7 +103,10 @@ beforeAll(async () => {
   peers.set('tlsHang', await startSilentServer('https'));
   peers.set('httpSilent', await startHttpsServer(pki.valid, () => {}));
   peers.set('trickle', await startTrickleServer(pki.valid));
-  await Promise.all([sigtermDuringProbes(), sighupStorm()]);
+  // allSettled: when one half fails, the other's exporter must still be registered for afterAll.
+  for (const outcome of await Promise.allSettled([sigtermDuringProbes(), sighupStorm()])) {
+    if (outcome.status === 'rejected') throw outcome.reason;
+  }
 }, 150_000);
 
 afterAll(async () => {
