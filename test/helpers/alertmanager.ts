@@ -2,12 +2,12 @@
  * A real Alertmanager (Debian `prometheus-alertmanager`) on loopback, clustering off, whose
  * only receiver is a webhook: an HTTP server in the test that records every notification.
  */
-import { spawn } from 'node:child_process';
 import http from 'node:http';
 import type net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { poll, tempDir, waitForStatus, type ExitStatus } from './process.js';
+import { startDaemon } from './daemon.js';
+import { poll, tempDir, type ExitStatus } from './process.js';
 import { freePort } from './prometheus.js';
 
 /** One alert as Alertmanager's webhook (version 4) sends it. */
@@ -101,37 +101,22 @@ export async function startAlertmanager(webhookUrl: string): Promise<Alertmanage
   const configFile = join(tmp.dir, 'alertmanager.yml');
   writeFileSync(configFile, alertmanagerConfig(webhookUrl));
   const port = await freePort();
-  const child = spawn('prometheus-alertmanager', [
-    `--config.file=${configFile}`,
-    `--storage.path=${join(tmp.dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    // Empty: no gossip cluster, nothing listens beyond loopback.
-    '--cluster.listen-address=',
-    '--log.level=warn',
-  ], { cwd: tmp.dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<ExitStatus>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  let done = false;
-  void exited.then(() => {
-    done = true;
-    tmp.cleanup();
-  });
-  const stop = async (): Promise<ExitStatus> => {
-    if (!done) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    try {
-      return await exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
   const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitForStatus(`${baseUrl}/-/ready`, 200, 60_000);
-  } catch (cause) {
-    await stop();
-    throw new Error(`alertmanager did not get ready: ${String(cause)}\nstderr:\n${err}`);
-  }
-  return { port, baseUrl, stderr: () => err, stop };
+  const daemon = await startDaemon({
+    name: 'alertmanager',
+    command: 'prometheus-alertmanager',
+    args: [
+      `--config.file=${configFile}`,
+      `--storage.path=${join(tmp.dir, 'data')}`,
+      `--web.listen-address=127.0.0.1:${port}`,
+      // Empty: no gossip cluster, nothing listens beyond loopback.
+      '--cluster.listen-address=',
+      '--log.level=warn',
+    ],
+    cwd: tmp.dir,
+    cleanup: tmp.cleanup,
+    readyUrl: `${baseUrl}/-/ready`,
+    readyTimeoutMs: 60_000,
+  });
+  return { port, baseUrl, stderr: daemon.stderr, stop: daemon.stop };
 }

@@ -3,11 +3,11 @@
  * storage dir, and a query helper polling its HTTP API. Prometheus needs a few seconds
  * before a first scrape shows in a query: poll, don't sleep.
  */
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
-import { poll, tempDir, waitForStatus, type ExitStatus } from './process.js';
+import { startDaemon } from './daemon.js';
+import { poll, tempDir, type ExitStatus } from './process.js';
 
 export interface Sample {
   metric: Record<string, string>;
@@ -43,36 +43,16 @@ export async function startPrometheus(scrapeConfigs: string, globalYaml = '  scr
   const configFile = join(tmp.dir, 'prometheus.yml');
   writeFileSync(configFile, `global:\n${globalYaml}scrape_configs:\n${scrapeConfigs}\n${topLevelYaml}`);
   const port = await freePort();
-  const child = spawn('prometheus', [
-    `--config.file=${configFile}`,
-    `--storage.tsdb.path=${join(tmp.dir, 'data')}`,
-    `--web.listen-address=127.0.0.1:${port}`,
-    '--log.level=warn',
-  ], { cwd: tmp.dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  let err = '';
-  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => (err += chunk));
-  const exited = new Promise<ExitStatus>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-  let done = false;
-  void exited.then(() => {
-    done = true;
-    tmp.cleanup();
-  });
-  const stop = async (): Promise<ExitStatus> => {
-    if (!done) child.kill('SIGTERM');
-    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
-    try {
-      return await exited;
-    } finally {
-      clearTimeout(timer);
-    }
-  };
   const baseUrl = `http://127.0.0.1:${port}`;
-  try {
-    await waitForStatus(`${baseUrl}/-/ready`, 200, 20_000);
-  } catch (cause) {
-    await stop();
-    throw new Error(`prometheus did not get ready: ${String(cause)}\nstderr:\n${err}`);
-  }
+  const daemon = await startDaemon({
+    name: 'prometheus',
+    command: 'prometheus',
+    args: [`--config.file=${configFile}`, `--storage.tsdb.path=${join(tmp.dir, 'data')}`, `--web.listen-address=127.0.0.1:${port}`, '--log.level=warn'],
+    cwd: tmp.dir,
+    cleanup: tmp.cleanup,
+    readyUrl: `${baseUrl}/-/ready`,
+    readyTimeoutMs: 20_000,
+  });
   const query = async (promql: string): Promise<Sample[]> => {
     const res = await fetch(`${baseUrl}/api/v1/query?query=${encodeURIComponent(promql)}`);
     const body = (await res.json()) as { status: string; error?: string; data?: { resultType: string; result: { metric: Record<string, string>; value: [number, string] }[] } };
@@ -85,8 +65,8 @@ export async function startPrometheus(scrapeConfigs: string, globalYaml = '  scr
       last = await query(promql);
       return accept(last) ? last : undefined;
     }, timeoutMs, 250).catch((e: unknown) => {
-      throw new Error(`${String(e)}; last result: ${JSON.stringify(last)}; prometheus stderr:\n${err}`);
+      throw new Error(`${String(e)}; last result: ${JSON.stringify(last)}; prometheus stderr:\n${daemon.stderr()}`);
     });
   };
-  return { port, baseUrl, stderr: () => err, query, waitFor, stop };
+  return { port, baseUrl, stderr: daemon.stderr, query, waitFor, stop: daemon.stop };
 }
