@@ -4,14 +4,10 @@
  * -efz CNAME chain and a who-am-i name) and /metrics is read like Prometheus would.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Exporter } from '../../src/exporter.js';
-import { runProbe } from '../../src/probes/index.js';
-import { createApp } from '../../src/server/app.js';
-import { close, listen } from '../../src/server/listen.js';
+import { startInProcessExporter, type InProcessExporter } from '../helpers/in-process-exporter.js';
 import { startDnsServer, type TestDnsServer } from '../helpers/dns-server.js';
 import { parseExposition, select, valueOf, type Series } from '../helpers/exposition.js';
 import { makeNamedCa } from '../helpers/named-ca.js';
@@ -27,8 +23,7 @@ describe('diagnostics on /metrics', () => {
   let tmp: string;
   let dns: TestDnsServer;
   const servers: TestServer[] = [];
-  let exporter: Exporter | undefined;
-  let server: Server | undefined;
+  let running: InProcessExporter | undefined;
   let base: string;
 
   beforeAll(async () => {
@@ -66,15 +61,12 @@ targets:
   - {name: exchange, url: "https://outlook.test:${frontDoor.port}/owa/", service: Exchange, category: Optimize, tls: {ca_file: "${testCa}", server_name: localhost}}
   - {name: plain, url: "${microsoft.url('/').href}", category: Optimize, tls: {ca_file: "${microsoftCa}"}}
 `);
-    exporter = await Exporter.start({ configFile: join(tmp, 'config.yml') });
-    const listening = await listen(createApp({ exporter, runProbe }), '127.0.0.1', 0);
-    server = listening.server;
-    base = `http://127.0.0.1:${listening.port}`;
+    running = await startInProcessExporter(join(tmp, 'config.yml'));
+    base = running.base;
   });
 
   afterAll(async () => {
-    if (server) await close(server);
-    await exporter?.stop();
+    await running?.stop();
     await Promise.all(servers.map((s) => s.close()));
     await dns?.close();
     pki?.cleanup();

@@ -5,14 +5,12 @@
  * are the real ones.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Exporter } from '../../src/exporter.js';
+import type { Exporter } from '../../src/exporter.js';
 import type { ProbeResult } from '../../src/probes/result.js';
 import type { RunProbe } from '../../src/scheduler/scheduler.js';
-import { createApp } from '../../src/server/app.js';
-import { close, listen } from '../../src/server/listen.js';
+import { startInProcessExporter } from './in-process-exporter.js';
 
 export const STUB_CONFIG = `defaults: {interval: 1h, timeout: 5s}
 proxies: [{name: corp, url: "http://proxy.invalid:3128"}]
@@ -49,22 +47,16 @@ export interface StubExporter {
 export async function startStubExporter(): Promise<StubExporter> {
   const dir = mkdtempSync(join(tmpdir(), 'o365-stub-'));
   writeFileSync(join(dir, 'config.yml'), STUB_CONFIG);
-  const exporter = await Exporter.start({ configFile: join(dir, 'config.yml'), runProbe: stubProbe });
-  let server: Server | undefined;
   try {
-    const listening = await listen(createApp({ exporter, runProbe: stubProbe }), '127.0.0.1', 0);
-    server = listening.server;
+    const running = await startInProcessExporter(join(dir, 'config.yml'), stubProbe);
     return {
-      exporter,
-      base: `http://127.0.0.1:${listening.port}`,
+      ...running,
       stop: async () => {
-        if (server) await close(server);
-        await exporter.stop();
+        await running.stop();
         rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {
-    await exporter.stop();
     rmSync(dir, { recursive: true, force: true });
     throw err;
   }

@@ -3,14 +3,10 @@
  * through a real CONNECT proxy that adds 100 ms, and /metrics shows both paths apart.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Exporter } from '../../src/exporter.js';
-import { runProbe } from '../../src/probes/index.js';
-import { createApp } from '../../src/server/app.js';
-import { close, listen } from '../../src/server/listen.js';
+import { startInProcessExporter, type InProcessExporter } from '../helpers/in-process-exporter.js';
 import { startConnectProxy, type ConnectProxy } from '../helpers/connect-proxy.js';
 import { parseExposition, valueOf } from '../helpers/exposition.js';
 import { makePki, type Pki } from '../helpers/pki.js';
@@ -21,8 +17,7 @@ describe('proxy penalty through the running exporter', () => {
   let pki: Pki;
   let origin: TestServer;
   let proxy: ConnectProxy;
-  let exporter: Exporter | undefined;
-  let server: Server | undefined;
+  let running: InProcessExporter | undefined;
   let base: string;
   let tmp: string;
 
@@ -41,15 +36,12 @@ targets:
   - {name: smtp, tcp: "127.0.0.1:${origin.port}", service: Exchange, via: [corp]}
 `,
     );
-    exporter = await Exporter.start({ configFile: join(tmp, 'config.yml') });
-    const listening = await listen(createApp({ exporter, runProbe }), '127.0.0.1', 0);
-    server = listening.server;
-    base = `http://127.0.0.1:${listening.port}`;
+    running = await startInProcessExporter(join(tmp, 'config.yml'));
+    base = running.base;
   });
 
   afterAll(async () => {
-    if (server) await close(server);
-    await exporter?.stop();
+    await running?.stop();
     await Promise.all([origin?.close(), proxy?.close()]);
     pki?.cleanup();
     if (tmp) rmSync(tmp, { recursive: true, force: true });

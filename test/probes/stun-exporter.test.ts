@@ -3,14 +3,10 @@
  * STUN, and /metrics carries loss, reachability, RTT histogram, counters and the mapped address.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import type { Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { Exporter } from '../../src/exporter.js';
-import { runProbe } from '../../src/probes/index.js';
-import { createApp } from '../../src/server/app.js';
-import { close, listen } from '../../src/server/listen.js';
+import { startInProcessExporter, type InProcessExporter } from '../helpers/in-process-exporter.js';
 import { startCoturn, type Coturn } from '../helpers/coturn.js';
 import { parseExposition, valueOf } from '../helpers/exposition.js';
 import { poll } from '../helpers/process.js';
@@ -19,8 +15,7 @@ import { startStunResponder, type StunResponder } from '../helpers/stun-responde
 describe('Teams UDP relay metrics from a running exporter', () => {
   let coturn: Coturn | undefined;
   let lossy: StunResponder | undefined;
-  let exporter: Exporter | undefined;
-  let server: Server | undefined;
+  let running: InProcessExporter | undefined;
   let base: string;
   let tmp: string;
 
@@ -36,15 +31,12 @@ targets:
   - {name: lossy-relay, stun: "127.0.0.1:${lossy.port}", service: Teams, category: Optimize}
 `,
     );
-    exporter = await Exporter.start({ configFile: join(tmp, 'config.yml') });
-    const listening = await listen(createApp({ exporter, runProbe }), '127.0.0.1', 0);
-    server = listening.server;
-    base = `http://127.0.0.1:${listening.port}`;
+    running = await startInProcessExporter(join(tmp, 'config.yml'));
+    base = running.base;
   });
 
   afterAll(async () => {
-    if (server) await close(server);
-    await exporter?.stop();
+    await running?.stop();
     await Promise.all([coturn?.stop(), lossy?.close()]);
     if (tmp) rmSync(tmp, { recursive: true, force: true });
   });
