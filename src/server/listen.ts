@@ -14,10 +14,21 @@ export function listen(app: Express, host: string | undefined, port: number, mak
   });
 }
 
-/** Stops accepting, ends idle keep-alive connections, and waits for the rest. */
+/** Grace for requests in flight at shutdown before their connections are cut. */
+const CLOSE_GRACE_MS = 1000;
+
+/**
+ * Stops accepting, ends idle keep-alive connections, and gives the rest a second: a status
+ * page polling over keep-alive must not hold a shutdown open.
+ */
 export function close(server: Server): Promise<void> {
   return new Promise((resolve) => {
-    server.close(() => resolve());
+    const timer = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+    timer.unref();
+    server.close(() => {
+      clearTimeout(timer);
+      resolve();
+    });
     server.closeIdleConnections();
   });
 }
