@@ -3,6 +3,7 @@
  * and the file line it came from, e.g. `config.yml:12: targets[2].url: must be an http:// ...`.
  */
 import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
 import { LineCounter, isNode, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { DEFAULT_CONFIG_NAME, DEFAULT_CONFIG_YAML, defaultConfigForTenant } from './default.js';
@@ -33,11 +34,23 @@ export async function loadConfigFile(path: string): Promise<LoadedConfig> {
     throw new ConfigError(path, [`cannot read file: ${(err as NodeJS.ErrnoException).code ?? String(err)}`]);
   }
   const parsed = parseWithDocument(text, path);
+  resolveRelativeFiles(parsed.config, dirname(path));
   const unreadable = await unreadableFiles(parsed.config);
   if (unreadable.length) {
     throw new ConfigError(path, unreadable.map(({ path: keyPath, problem }) => `${path}:${lineOf(parsed.doc, parsed.lines, keyPath) ?? '?'}: ${formatPath(keyPath)}: ${problem}`));
   }
   return { config: parsed.config, source: path, text };
+}
+
+/**
+ * A relative tls.ca_file is relative to the config file, not to wherever the exporter was
+ * started from (a reload from another working directory must find the same file).
+ */
+function resolveRelativeFiles(config: Config, baseDir: string): void {
+  const tlsBlocks = [...config.targets.map((t) => t.tls), ...Object.values(config.modules).map((m) => m.tls)];
+  for (const tls of tlsBlocks) {
+    if (tls?.ca_file) tls.ca_file = resolve(baseDir, tls.ca_file);
+  }
 }
 
 /**

@@ -50,7 +50,7 @@ const statusCodes = z.array(z.number().int().min(100).max(599)).min(1).describe(
 
 const tlsSchema = z
   .strictObject({
-    ca_file: z.string().optional().describe('PEM file of extra CAs trusted for this target, added to the system CAs.'),
+    ca_file: z.string().optional().describe('PEM file of extra CAs trusted for this target, added to the system CAs; a relative path is relative to the config file.'),
     server_name: z.string().optional().describe('SNI and name to verify, when not the URL host.'),
     insecure_skip_verify: z.boolean().default(false).describe('Do not verify the certificate (the chain is still recorded).'),
   })

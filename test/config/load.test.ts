@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -152,5 +152,23 @@ describe('loadConfigFile', () => {
     const loaded = await loadConfigFile(file);
     expect(loaded).toMatchObject({ source: file, text: 'labels: {site: hq}\n' });
     expect(loaded.config.labels).toEqual({ site: 'hq' });
+  });
+
+  it('reads a relative tls.ca_file next to the config file, whatever the working directory', async () => {
+    const sub = join(dir, 'site');
+    mkdirSync(join(sub, 'certs'), { recursive: true });
+    writeFileSync(join(sub, 'certs', 'corp.pem'), '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n');
+    const file = join(sub, 'relative.yml');
+    writeFileSync(file, 'targets:\n  - {name: a, url: "https://a.example/", tls: {ca_file: certs/corp.pem}}\nmodules:\n  m: {prober: https, tls: {ca_file: ./certs/corp.pem}}\n');
+    expect(process.cwd()).not.toBe(sub);
+    const { config } = await loadConfigFile(file);
+    expect(config.targets[0]?.tls?.ca_file).toBe(join(sub, 'certs', 'corp.pem'));
+    expect(config.modules.m?.tls?.ca_file).toBe(join(sub, 'certs', 'corp.pem'));
+  });
+
+  it('names a relative tls.ca_file that is missing by where it was looked for', async () => {
+    const file = join(dir, 'missing-ca.yml');
+    writeFileSync(file, 'targets:\n  - name: a\n    url: "https://a.example/"\n    tls: {ca_file: nowhere.pem}\n');
+    await expect(loadConfigFile(file)).rejects.toThrow(`${file}:4: targets[0].tls.ca_file: cannot read ${join(dir, 'nowhere.pem')}: ENOENT`);
   });
 });
