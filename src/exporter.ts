@@ -43,6 +43,8 @@ export class Exporter {
   /** Targets by where they come from ("config", "discovery"); config wins on a name clash. */
   private readonly sources = new Map<ScheduledTarget['source'], ScheduledTarget[]>();
   private loaded: LoadedConfig;
+  private lastReload: Promise<unknown> = Promise.resolve();
+  private queuedReload: Promise<ReloadOutcome> | undefined;
 
   private constructor(loaded: LoadedConfig, private readonly options: ExporterOptions) {
     this.loaded = loaded;
@@ -51,7 +53,7 @@ export class Exporter {
     this.metrics = new ExporterMetrics(this.registries.all);
     this.diagnostics = new Diagnostics(this.logger);
     new DiagnosticsMetrics(this.registries.all, this.store, this.diagnostics);
-    const observers: ResultObserver[] = [this.store, new ProbeMetrics(this.registries.all, this.store), new UdpMetrics(this.registries.all, this.store), this.diagnostics, this.metrics];
+    const observers: ResultObserver[] = [this.store, new ProbeMetrics(this.registries, this.store), new UdpMetrics(this.registries.all, this.store), this.diagnostics, this.metrics];
     this.scheduler = new Scheduler(options.runProbe ?? runProbe, observers, loaded.config.scheduler.max_concurrency, {
       slotMissed: (t) => this.metrics.slotsMissed.inc({ target: t.name }),
       inFlightChanged: (n) => this.metrics.inFlight.set(n),
@@ -82,8 +84,23 @@ export class Exporter {
     return this.loaded;
   }
 
-  /** Re-reads the config file; an invalid one keeps the running config. */
-  async reload(): Promise<ReloadOutcome> {
+  /**
+   * Re-reads the config file; an invalid one keeps the running config. Reloads run one at a
+   * time (two interleaved applies could leave the older file in force), and requests made
+   * while one runs share a single follow-up reload, which reads the file as it is by then.
+   */
+  reload(): Promise<ReloadOutcome> {
+    if (this.queuedReload) return this.queuedReload;
+    const queued = this.lastReload.then(() => {
+      this.queuedReload = undefined;
+      return this.reloadNow();
+    });
+    this.queuedReload = queued;
+    this.lastReload = queued;
+    return queued;
+  }
+
+  private async reloadNow(): Promise<ReloadOutcome> {
     try {
       const loaded = await readConfig(this.options.configFile);
       await this.apply(loaded);
