@@ -34,11 +34,11 @@ export const METRIC_GROUPS: MetricGroup[] = [
   {
     title: 'Probe results',
     endpoint: '/metrics',
-    intro: 'One series set per scheduled target and path (`target`, `service`, `category`, `path`). Gauges describe the last probe and are computed at scrape time from the results kept in memory, so a removed target leaves no stale series.',
+    intro: 'One series set per scheduled target and path (`target`, `service`, `category`, `path`), except the phase histogram, which is per service, category and path. Gauges describe the last probe and are computed from the results kept in memory, so a removed target leaves no stale series.',
     metrics: [
       { name: 'o365_probes_total', type: 'counter', labels: T, unit: '1', meaning: 'Probes run.', source: 'every probe' },
       { name: 'o365_probe_failures_total', type: 'counter', labels: [...T, 'phase', 'reason'], unit: '1', meaning: 'Failed probes by the phase that failed and the closed reason set (src/probes/result.ts). Failure ratio = increase(failures) / increase(probes).', source: 'every probe' },
-      { name: 'o365_probe_phase_duration_seconds', type: 'histogram', labels: [...T, 'phase'], unit: 'seconds', meaning: 'Duration of each phase (dns, connect, proxy_connect, tls, first_byte, transfer, udp); buckets from 1 ms to 10 s. Use for percentiles over time.', source: 'every probe' },
+      { name: 'o365_probe_phase_duration_seconds', type: 'histogram', labels: ['service', 'category', 'path', 'phase'], unit: 'seconds', meaning: 'Duration of each phase (dns, connect, proxy_connect, tls, first_byte, transfer, udp) of every probe, all targets of a service, category and path together (no `target` label: 20 series per phase and target made most of a scrape); buckets from 1 ms to 10 s. Per-service percentiles: o365_service:probe_phase_duration_seconds:p50_rate5m etc.; per-target percentiles come from o365_probe_phase_seconds (o365_target:probe_phase_seconds:p50_5m etc.).', source: 'every probe' },
       { name: 'o365_probe_success', type: 'gauge', labels: T, unit: '1', meaning: 'Whether the last probe succeeded (1) or not (0).', source: 'every probe' },
       { name: 'o365_probe_duration_seconds', type: 'gauge', labels: T, unit: 'seconds', meaning: 'Duration of the last probe, all phases.', source: 'every probe' },
       { name: 'o365_probe_timestamp_seconds', type: 'gauge', labels: T, unit: 'seconds', meaning: 'Unix time the last probe started; time() minus this is the age of the data.', source: 'every probe' },

@@ -4,12 +4,17 @@
  * Never the global registry.
  */
 import { Registry, collectDefaultMetrics, type OpenMetricsContentType, type PrometheusContentType } from 'prom-client';
+import type { ExpositionSource } from './exposition.js';
 
 export interface Registries {
   prometheus: Registry<PrometheusContentType>;
   openMetrics: Registry<OpenMetricsContentType>;
   /** Pass as `registers` when creating a metric. */
   all: Registry[];
+  /** Families rendered by hand (per-target series), appended after prom-client's. */
+  sources: ExpositionSource[];
+  /** The config `labels:` prom-client adds to every series; sources add them too. */
+  constantLabels: Record<string, string>;
 }
 
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
@@ -26,11 +31,12 @@ export function createRegistries(options: { defaultMetrics?: boolean } = {}): Re
       for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
     }
   }
-  return { prometheus, openMetrics, all: [prometheus, openMetrics as unknown as Registry] };
+  return { prometheus, openMetrics, all: [prometheus, openMetrics as unknown as Registry], sources: [], constantLabels: {} };
 }
 
 export function setConstantLabels(registries: Registries, labels: Record<string, string>): void {
   for (const registry of registries.all) registry.setDefaultLabels(labels);
+  registries.constantLabels = { ...labels };
 }
 
 export function wantsOpenMetrics(accept: string | undefined): boolean {
@@ -58,7 +64,8 @@ export function renderMetrics(registries: Registries, openMetrics: boolean): Pro
       .filter((m) => String(m.type) === 'counter')
       .map((m) => [m, m.name] as const);
     try {
-      return { body: await registry.metrics(), contentType: registry.contentType };
+      const body = joinSources(await registry.metrics(), registries, openMetrics);
+      return { body, contentType: registry.contentType };
     } finally {
       for (const [metric, name] of counters) metric.name = name;
     }
@@ -66,4 +73,18 @@ export function renderMetrics(registries: Registries, openMetrics: boolean): Pro
   const rendered = (renderQueues.get(registries) ?? Promise.resolve()).then(run, run);
   renderQueues.set(registries, rendered.catch(() => undefined));
   return rendered;
+}
+
+/**
+ * prom-client's text, then each source's families. OpenMetrics allows one `# EOF`, last:
+ * prom-client's is moved to the end.
+ */
+function joinSources(promClient: string, registries: Registries, openMetrics: boolean): string {
+  if (registries.sources.length === 0) return promClient;
+  const head = openMetrics ? promClient.replace(/# EOF\n$/, '') : promClient;
+  // An empty registry renders a lone "\n": OpenMetrics has no blank lines.
+  const parts = [head.trim() === '' ? '' : head];
+  for (const source of registries.sources) source.renderInto(parts, openMetrics, registries.constantLabels);
+  if (openMetrics) parts.push('# EOF\n');
+  return parts.join('');
 }

@@ -23,7 +23,7 @@ function forget(target: ScheduledTarget): void {
   metrics.forget(target);
 }
 async function scrape(): Promise<Series[]> {
-  return parseExposition(await registries.prometheus.metrics());
+  return parseExposition((await renderMetrics(registries, false)).body);
 }
 
 const exchange = fakeTarget('exchange', { service: 'Exchange', category: 'Optimize' });
@@ -52,7 +52,7 @@ const tlsResult = (): ProbeResult =>
 beforeEach(() => {
   registries = createRegistries({ defaultMetrics: false });
   store = new ResultStore();
-  metrics = new ProbeMetrics(registries.all, store);
+  metrics = new ProbeMetrics(registries, store);
 });
 
 describe('ProbeMetrics', () => {
@@ -106,12 +106,16 @@ describe('ProbeMetrics', () => {
     expect(valueOf(series, 'o365_probe_success', labels)).toBe(1);
   });
 
-  it('fills the phase histogram with WAN-latency buckets from 1 ms to 10 s', async () => {
+  it('fills the phase histogram (no target label) with WAN-latency buckets from 1 ms to 10 s', async () => {
     expect(PHASE_BUCKETS[0]).toBe(0.001);
     expect(PHASE_BUCKETS.at(-1)).toBe(10);
-    for (const seconds of [0.004, 0.02, 0.02, 0.4, 12]) feed(exchange, okResult({ phases: { connect: seconds } }));
+    for (const seconds of [0.004, 0.02, 0.4]) feed(exchange, okResult({ phases: { connect: seconds } }));
+    // Another target of the same service, category and path lands in the same series.
+    const outlook = fakeTarget('outlook', { service: 'Exchange', category: 'Optimize' });
+    for (const seconds of [0.02, 12]) feed(outlook, okResult({ phases: { connect: seconds } }));
     const series = await scrape();
-    const connect = { ...labelsOf(exchange), phase: 'connect' };
+    const connect = { service: 'Exchange', category: 'Optimize', path: 'direct', phase: 'connect' };
+    expect(select(series, 'o365_probe_phase_duration_seconds_count').every((s) => s.labels.target === undefined)).toBe(true);
     const bucket = (le: string) => valueOf(series, 'o365_probe_phase_duration_seconds_bucket', { ...connect, le });
     expect(bucket('0.001')).toBe(0);
     expect(bucket('0.005')).toBe(1);
@@ -124,17 +128,20 @@ describe('ProbeMetrics', () => {
     expect(select(series, 'o365_probe_phase_duration_seconds_bucket', connect)).toHaveLength(PHASE_BUCKETS.length + 1);
   });
 
-  it('drops every series of a forgotten target (counters, histogram, gauges) and keeps the others', async () => {
+  it('drops every series of a forgotten target (counters, gauges, histogram sets no one else feeds) and keeps the others', async () => {
     feed(exchange, tlsResult());
     feed(exchange, failedResult('tls', 'tls_cert_expired', { dns: 0.002, connect: 0.01, tls: 0.02 }));
     feed(smtp, failedResult('connect', 'connect_refused', { dns: 0.003, connect: 0.001 }));
     forget(exchange);
     const series = await scrape();
-    const left = new Set(series.filter((s) => s.name.startsWith('o365_')).map((s) => s.labels.target));
+    const left = new Set(series.filter((s) => s.name.startsWith('o365_') && s.labels.target !== undefined).map((s) => s.labels.target));
     expect(left).toEqual(new Set(['smtp']));
-    for (const name of ['o365_probes_total', 'o365_probe_failures_total', 'o365_probe_phase_duration_seconds_bucket', 'o365_probe_success', 'o365_probe_phase_seconds']) {
+    for (const name of ['o365_probes_total', 'o365_probe_failures_total', 'o365_probe_success', 'o365_probe_phase_seconds']) {
       expect(select(series, name, { target: 'smtp' }).length, name).toBeGreaterThan(0);
     }
+    // exchange alone fed Exchange/Optimize; smtp still feeds Exchange/Allow.
+    expect(select(series, 'o365_probe_phase_duration_seconds_count', { category: 'Optimize' })).toEqual([]);
+    expect(select(series, 'o365_probe_phase_duration_seconds_count', { category: 'Allow' }).length).toBeGreaterThan(0);
     // A target coming back starts from zero.
     feed(exchange, tlsResult());
     expect(valueOf(await scrape(), 'o365_probes_total', labelsOf(exchange))).toBe(1);
@@ -147,7 +154,7 @@ describe('ProbeMetrics', () => {
     const series = await scrape();
     expect(series.length).toBeGreaterThan(10);
     for (const s of series) expect(s.labels, s.name).toMatchObject({ site: 'hq', region: 'emea' });
-    const openMetrics = parseExposition((await registries.openMetrics.metrics()).replace(/^# EOF\n?$/m, ''));
+    const openMetrics = parseExposition((await renderMetrics(registries, true)).body.replace(/^# EOF\n?$/m, ''));
     expect(valueOf(openMetrics, 'o365_probe_success', { ...labelsOf(smtp), site: 'hq' })).toBe(0);
   });
 });
@@ -155,7 +162,9 @@ describe('ProbeMetrics', () => {
 describe('OpenMetrics', () => {
   it('renders the same series in OpenMetrics, ending with # EOF', async () => {
     feed(smtp, failedResult('connect', 'connect_refused', { connect: 0.001 }));
-    const text = await registries.openMetrics.metrics();
+    const rendered = await renderMetrics(registries, true);
+    const text = rendered.body;
+    expect(rendered.contentType).toBe(registries.openMetrics.contentType);
     expect(registries.openMetrics.contentType).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
     expect(text.trimEnd().endsWith('# EOF')).toBe(true);
     expect(text).toContain('# TYPE o365_probe_failures counter');
