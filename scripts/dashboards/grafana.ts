@@ -124,7 +124,8 @@ export interface QueryVariable {
   multi: boolean;
   allValue?: string;
   current: Record<string, never>;
-  hide: 0;
+  /** 0 shown, 2 hidden (a variable that follows another). */
+  hide: 0 | 2;
   regex: '';
   sort: 1;
   options: [];

@@ -40,7 +40,7 @@ const latency: (PanelSpec | RowSpec)[] = [
     title: 'Latency waterfall per target (mean, 5 min)', unit: 's', rowField: 'bar', columnField: 'phase', h: 10,
     description: 'Where the time of one request goes, per site, target and path: DNS resolution, TCP connect, proxy CONNECT, TLS handshake, first byte. A long DNS bar points at a slow or remote resolver, connect at distance to the front door, TLS at inspection, first byte at the service or a proxy.',
     // One bar per site / target / path: the same target name exists at every site.
-    queries: [q(`label_join(avg by (site, target, path, phase) (o365_target:probe_phase_duration_seconds:mean_rate5m{${SEL}, phase=~"dns|connect|proxy_connect|tls|first_byte"}), "bar", " / ", "site", "target", "path")`, '{{bar}} {{phase}}')],
+    queries: [q(`label_join(avg by (site, target, path, phase) (o365_target:probe_phase_seconds:avg5m{${SEL}, phase=~"dns|connect|proxy_connect|tls|first_byte"}), "bar", " / ", "site", "target", "path")`, '{{bar}} {{phase}}')],
   }),
   timeseries({
     title: 'Probe duration', unit: 's', min: 0, h: 10, links: [toTarget],
@@ -50,12 +50,12 @@ const latency: (PanelSpec | RowSpec)[] = [
   timeseries({
     title: 'Exchange TCP connect, median', unit: 's', min: 0, thresholds: T.exchangeConnect,
     description: 'Median TCP connect time to Exchange Online over 5 minutes, direct path. Microsoft\'s network assessment scores it 80 (healthy) at 25 ms (yellow line) and 60 at 100 ms (red line): above, egress is far from the site or traffic hairpins through a remote proxy or VPN.',
-    queries: [q(`o365_target:probe_phase_duration_seconds:p50_rate5m{site=~"$site", service="Exchange", target=~"$target", phase="connect", path="direct"}`, '{{site}} {{target}}')],
+    queries: [q(`o365_target:probe_phase_seconds:p50_5m{site=~"$site", service="Exchange", target=~"$target", phase="connect", path="direct"}`, '{{site}} {{target}}')],
   }),
   timeseries({
     title: 'DNS resolution, median', unit: 's', min: 0, thresholds: T.dns,
     description: 'Median time to resolve each target over 5 minutes. Microsoft\'s guidance: under 100 ms (red line). Slow resolution is paid by every new connection; a remote resolver also picks a remote front door.',
-    queries: [q(`o365_target:probe_phase_duration_seconds:p50_rate5m{${SEL}, phase="dns"}`, '{{site}} {{target}}')],
+    queries: [q(`o365_target:probe_phase_seconds:p50_5m{${SEL}, phase="dns"}`, '{{site}} {{target}}')],
   }),
 ];
 

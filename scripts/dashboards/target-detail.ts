@@ -54,30 +54,32 @@ const phases: (PanelSpec | RowSpec)[] = [
     title: 'Percentiles by phase (5 min)', unit: 's', min: 0,
     description: 'Median, 90th and 99th percentile of each phase over 5 minutes, from the histograms. A p99 far above the median means intermittent slowness (loss, retransmits, an overloaded proxy).',
     queries: [
-      q(`o365_target:probe_phase_duration_seconds:p50_rate5m{${SEL}}`, '{{site}} p50 {{phase}} {{path}}'),
-      q(`o365_target:probe_phase_duration_seconds:p90_rate5m{${SEL}}`, '{{site}} p90 {{phase}} {{path}}'),
-      q(`o365_target:probe_phase_duration_seconds:p99_rate5m{${SEL}}`, '{{site}} p99 {{phase}} {{path}}'),
+      q(`o365_target:probe_phase_seconds:p50_5m{${SEL}}`, '{{site}} p50 {{phase}} {{path}}'),
+      q(`o365_target:probe_phase_seconds:p90_5m{${SEL}}`, '{{site}} p90 {{phase}} {{path}}'),
+      q(`o365_target:probe_phase_seconds:p99_5m{${SEL}}`, '{{site}} p99 {{phase}} {{path}}'),
     ],
   }),
   timeseries({
     title: 'Median vs weekly baseline', unit: 's', min: 0,
     description: 'The median of each phase now against its median over the last week. Twice the baseline for half an hour raises O365LatencyAboveBaseline: something changed in the path.',
     queries: [
-      q(`o365_target:probe_phase_duration_seconds:p50_rate5m{${SEL}, phase=~"connect|tls|first_byte"}`, '{{site}} now {{phase}} {{path}}'),
-      q(`o365_target:probe_phase_duration_seconds:p50_rate5m_median1w{${SEL}, phase=~"connect|tls|first_byte"}`, '{{site}} baseline {{phase}} {{path}}'),
+      q(`o365_target:probe_phase_seconds:p50_5m{${SEL}, phase=~"connect|tls|first_byte"}`, '{{site}} now {{phase}} {{path}}'),
+      q(`o365_target:probe_phase_seconds:p50_5m_median1w{${SEL}, phase=~"connect|tls|first_byte"}`, '{{site}} baseline {{phase}} {{path}}'),
     ],
   }),
 ];
 
+// The phase histogram has no target label (its series would grow with targets times
+// buckets), so the heatmaps show the distribution of the target's whole service.
 const heatmapOf = (phase: string, what: string): PanelSpec =>
   heatmap({
-    title: `${phase} heatmap`, w: 6, unit: 's',
-    description: `Distribution of ${what} per interval, from the histogram (all selected sites together: pick one site to see its own). A second band higher up means a share of probes takes another, slower way.`,
-    queries: [q(`sum by (le) (increase(o365_probe_phase_duration_seconds_bucket{${SEL}, phase="${phase}"}[$__rate_interval]))`, '{{le}}')],
+    title: `${phase} heatmap, service $service`, w: 6, unit: 's',
+    description: `Distribution of ${what} per interval over every target of this target's service ($service), from the histogram (all selected sites together: pick one site to see its own). The histogram carries no target label: this target's own percentiles are in the panel above. A second band higher up means a share of probes takes another, slower way.`,
+    queries: [q(`sum by (le) (increase(o365_probe_phase_duration_seconds_bucket{site=~"$site", service="$service", phase="${phase}"}[$__rate_interval]))`, '{{le}}')],
   });
 
 const histograms: (PanelSpec | RowSpec)[] = [
-  row('Distributions'),
+  row('Distributions of the service'),
   heatmapOf('dns', 'DNS resolution times (above 100 ms is slow)'),
   heatmapOf('connect', 'TCP connect times (for Exchange, above 25 ms lowers Microsoft\'s score)'),
   heatmapOf('tls', 'TLS handshake times (inspection adds here)'),
@@ -153,6 +155,8 @@ export function targetDetail(): Dashboard {
       datasourceVariable(),
       labelVariable('site', 'Site', 'label_values(o365_probe_success, site)', true),
       labelVariable('target', 'Target', 'label_values(o365_probe_success{site=~"$site"}, target)', false),
+      // Follows the target: the service whose distribution the heatmaps show.
+      { ...labelVariable('service', 'Service', 'label_values(o365_probe_success{site=~"$site", target="$target"}, service)', false), hide: 2 },
     ],
     panels: [...now, ...phases, ...histograms, ...details, ...diagnostics],
   });

@@ -62,7 +62,7 @@ const https: (PanelSpec | RowSpec)[] = [
   timeseries({
     title: 'Teams phases, median', unit: 's', min: 0, w: 24,
     description: 'Median of each phase to the Teams targets over 5 minutes (udp: the whole STUN round to the relay). Slow TLS or first byte slows joining meetings and chat; a slow udp phase slows media.',
-    queries: [q(`o365_target:probe_phase_duration_seconds:p50_rate5m{${SEL}, service="Teams"}`, '{{site}} {{target}} {{phase}}')],
+    queries: [q(`o365_target:probe_phase_seconds:p50_5m{${SEL}, service="Teams"}`, '{{site}} {{target}} {{phase}}')],
   }),
 ];
 

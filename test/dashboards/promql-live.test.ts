@@ -64,7 +64,7 @@ const getLab = (): Lab => {
 beforeAll(async () => {
   lab = await startLab();
   // The last link of the chain: raw series -> 5-minute percentiles -> week baseline.
-  await lab.prometheus.waitFor(`o365_target:probe_phase_duration_seconds:p50_rate5m_median1w{target="${LAB.healthy}"}`, (s) => s.length > 0, 60_000);
+  await lab.prometheus.waitFor(`o365_target:probe_phase_seconds:p50_5m_median1w{target="${LAB.healthy}"}`, (s) => s.length > 0, 60_000);
 }, 120_000);
 
 afterAll(async () => {
