@@ -17,19 +17,20 @@ export interface Meta {
   annotations?: Record<string, string>;
 }
 export interface Probe {
-  httpGet?: { path: string; port: string | number };
+  httpGet?: { path: string; port: string | number; scheme?: string };
 }
 export interface Container {
   name: string;
   image: string;
   args?: string[];
   command?: string[];
+  env?: { name: string; value?: string }[];
   ports?: { name: string; containerPort: number }[];
   livenessProbe?: Probe;
   readinessProbe?: Probe;
   securityContext?: Record<string, unknown>;
   resources?: { requests?: Record<string, string>; limits?: Record<string, string> };
-  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean }[];
+  volumeMounts?: { name: string; mountPath: string; readOnly?: boolean; subPath?: string }[];
 }
 export interface PodSpec {
   containers: Container[];
@@ -40,6 +41,13 @@ export interface PodSpec {
   serviceAccountName?: string;
   volumes?: ({ name: string } & Record<string, unknown>)[];
 }
+/** A ServiceMonitor endpoint or a PodMonitor podMetricsEndpoint. */
+export interface ScrapeEndpoint {
+  port: string;
+  scheme?: string;
+  tlsConfig?: Record<string, unknown>;
+  basicAuth?: Record<string, unknown>;
+}
 export interface K8sObject {
   apiVersion: string;
   kind: string;
@@ -49,8 +57,8 @@ export interface K8sObject {
     template?: { metadata: Meta; spec: PodSpec };
     ports?: { name: string; port: number; targetPort: string | number }[];
     groups?: unknown[];
-    endpoints?: { port: string }[];
-    podMetricsEndpoints?: { port: string }[];
+    endpoints?: ScrapeEndpoint[];
+    podMetricsEndpoints?: ScrapeEndpoint[];
   } & Partial<PodSpec>;
   data?: Record<string, string>;
 }

@@ -130,7 +130,7 @@ describe('helm chart: one source for rules, dashboards and config', () => {
   it('packages with helm package, rules and dashboards inside, rendering the same as the directory', async () => {
     const packaged = await helm(['package', CHART, '--destination', tmp]);
     expect(packaged.code, packaged.stderr).toBe(0);
-    const tgz = path.join(tmp, 'o365-exporter-0.1.0.tgz');
+    const tgz = path.join(tmp, 'o365-exporter-0.2.0.tgz');
     const listing = execFileSync('tar', ['-tzf', tgz], { encoding: 'utf8' }).split('\n');
     for (const f of sourceFiles('rules', '.yml')) expect(listing).toContain(`o365-exporter/files/rules/${f}`);
     for (const f of sourceFiles('dashboards', '.json')) expect(listing).toContain(`o365-exporter/files/dashboards/${f}`);

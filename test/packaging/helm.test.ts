@@ -7,7 +7,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHART, VALUES, helm, only, podSpec, render, renderNotes, template, workload, type Container, type K8sObject, type PodSpec } from '../helpers/helm.js';
+import { parse } from 'yaml';
+import { CHART, VALUES, helm, only, podSpec, render, renderNotes, template, workload, type Container, type K8sObject, type PodSpec, type ScrapeEndpoint } from '../helpers/helm.js';
 
 const API_VERSIONS: Record<string, string> = {
   Deployment: 'apps/v1',
@@ -26,7 +27,10 @@ const GOOD_VALUES: [string, string[]][] = [
   ['defaults', []],
   ['all options', ['all-options.yaml']],
   ['DaemonSet', ['daemonset.yaml']],
+  ['web config', ['web-config.yaml']],
 ];
+/** What the listener speaks with each of GOOD_VALUES (all-options and web-config set webConfig.scheme: https). */
+const PROBE_SCHEME: Record<string, string> = { defaults: 'HTTP', 'all options': 'HTTPS', DaemonSet: 'HTTP', 'web config': 'HTTPS' };
 const DNS1123 = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 function kinds(objects: K8sObject[]): string[] {
@@ -77,7 +81,7 @@ describe('helm chart: lint and render', () => {
       expect(object.metadata.name).toMatch(DNS1123);
       expect(object.metadata.name.length).toBeLessThanOrEqual(63);
       expect(object.metadata.labels).toMatchObject({
-        'helm.sh/chart': 'o365-exporter-0.1.0',
+        'helm.sh/chart': 'o365-exporter-0.2.0',
         'app.kubernetes.io/name': 'o365-exporter',
         'app.kubernetes.io/instance': 'site-a',
         'app.kubernetes.io/managed-by': 'Helm',
@@ -86,14 +90,14 @@ describe('helm chart: lint and render', () => {
     }
   });
 
-  it.each(GOOD_VALUES)('probes /-/healthy and /-/ready on the named port the Service targets (%s)', async (_name, files) => {
+  it.each(GOOD_VALUES)('probes /-/healthy and /-/ready on the named port the Service targets (%s)', async (name, files) => {
     const objects = await render(files);
     const spec = podSpec(workload(objects));
     const container = exporterContainer(spec);
     const service = only(objects, 'Service');
     const servicePort = service.spec?.ports?.[0];
-    expect(container.livenessProbe?.httpGet).toEqual({ path: '/-/healthy', port: 'http' });
-    expect(container.readinessProbe?.httpGet).toEqual({ path: '/-/ready', port: 'http' });
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/-/healthy', port: 'http', scheme: PROBE_SCHEME[name] });
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/-/ready', port: 'http', scheme: PROBE_SCHEME[name] });
     expect(servicePort?.targetPort).toBe('http');
     const httpPort = container.ports?.find((p) => p.name === 'http');
     expect(httpPort?.containerPort).toBe(servicePort?.port);
@@ -140,7 +144,7 @@ describe('helm chart: lint and render', () => {
     expect(testPod.metadata.annotations).toMatchObject({ 'helm.sh/hook': 'test' });
     const testContainer = podSpec(testPod).containers[0] as Container;
     expect(testContainer.image).toBe(container.image);
-    expect(JSON.stringify(testContainer)).toContain('http://o365-ams.o365.svc:9400/-/ready');
+    expect(JSON.stringify(testContainer)).toContain('https://o365-ams.o365.svc:9400/-/ready');
     expect(testContainer.securityContext).toMatchObject({ readOnlyRootFilesystem: true, runAsNonRoot: true, capabilities: { drop: ['ALL'] } });
   });
 
@@ -173,6 +177,84 @@ describe('helm chart: lint and render', () => {
   });
 });
 
+describe('helm chart: web config (webConfig)', () => {
+  const WEB_DIR = '/etc/o365-exporter-web';
+  const endpoint = (objects: K8sObject[], kind: 'ServiceMonitor' | 'PodMonitor'): ScrapeEndpoint | undefined => {
+    const spec = only(objects, kind).spec;
+    return (kind === 'ServiceMonitor' ? spec?.endpoints : spec?.podMetricsEndpoints)?.[0];
+  };
+
+  it('renders no web config by default: no Secret volume or mount, no flag, HTTP everywhere', async () => {
+    const objects = await render([], ['serviceMonitor.enabled=true', 'podMonitor.enabled=true']);
+    const spec = podSpec(workload(objects));
+    const container = exporterContainer(spec);
+    expect(spec.volumes?.map((v) => v.name)).not.toContain('web-config');
+    expect(container.volumeMounts?.map((m) => m.mountPath)).not.toContain(WEB_DIR);
+    expect(container.args?.some((a) => a.startsWith('--web.config.file'))).toBe(false);
+    expect(container.livenessProbe?.httpGet?.scheme).toBe('HTTP');
+    expect(container.readinessProbe?.httpGet?.scheme).toBe('HTTP');
+    for (const kind of ['ServiceMonitor', 'PodMonitor'] as const) {
+      expect(endpoint(objects, kind)?.scheme, kind).toBe('http');
+      expect(endpoint(objects, kind), kind).not.toHaveProperty('tlsConfig');
+      expect(endpoint(objects, kind), kind).not.toHaveProperty('basicAuth');
+    }
+    expect(podSpec(only(objects, 'Pod')).containers[0]?.env).toEqual([{ name: 'READY_URL', value: 'http://site-a-o365-exporter.o365.svc:9365/-/ready' }]);
+  });
+
+  it('mounts the whole Secret read-only, passes --web.config.file in it, probes over HTTPS', async () => {
+    const objects = await render(['web-config.yaml']);
+    const spec = podSpec(workload(objects));
+    const container = exporterContainer(spec);
+    // 0440 (288): the pod's fsGroup 65532 owns the files, so the exporter reads the key and no one else.
+    expect(spec.volumes).toContainEqual({ name: 'web-config', secret: { secretName: 'o365-web', defaultMode: 0o440 } });
+    const mount = container.volumeMounts?.find((m) => m.name === 'web-config');
+    expect(mount).toEqual({ name: 'web-config', mountPath: WEB_DIR, readOnly: true });
+    expect(container.args?.filter((a) => a.startsWith('--web.config.file'))).toEqual([`--web.config.file=${WEB_DIR}/web.yml`]);
+    expect(container.livenessProbe?.httpGet).toEqual({ path: '/-/healthy', port: 'http', scheme: 'HTTPS' });
+    expect(container.readinessProbe?.httpGet).toEqual({ path: '/-/ready', port: 'http', scheme: 'HTTPS' });
+    expect(podSpec(only(objects, 'Pod')).containers[0]?.env).toEqual([{ name: 'READY_URL', value: 'https://site-a-o365-exporter.o365.svc:9365/-/ready' }]);
+    expectHardened(spec, container);
+  });
+
+  it('passes the monitors\' tlsConfig and basicAuth through unchanged, with scheme https', async () => {
+    const values = parse(fs.readFileSync(path.join(VALUES, 'web-config.yaml'), 'utf8')) as Record<'serviceMonitor' | 'podMonitor', { tlsConfig: object; basicAuth: object }>;
+    const objects = await render(['web-config.yaml']);
+    for (const [kind, key] of [['ServiceMonitor', 'serviceMonitor'], ['PodMonitor', 'podMonitor']] as const) {
+      const scrape = endpoint(objects, kind);
+      expect(scrape?.scheme, kind).toBe('https');
+      expect(scrape?.tlsConfig, kind).toEqual(values[key].tlsConfig);
+      expect(scrape?.basicAuth, kind).toEqual(values[key].basicAuth);
+    }
+    // ServiceMonitor's TLSConfig also takes files in the Prometheus container (all-options.yaml).
+    const all = await render(['all-options.yaml']);
+    expect(endpoint(all, 'ServiceMonitor')?.tlsConfig).toEqual({ caFile: '/etc/prometheus/secrets/o365-ams-scrape/ca.crt', serverName: 'o365-ams.o365.svc' });
+  });
+
+  it('takes another key name, 0444 without fsGroup, and the same in a DaemonSet with the reloader annotation', async () => {
+    const objects = await render(['web-config.yaml'], ['webConfig.key=exporter-web.yaml', 'podSecurityContext.fsGroup=null', 'kind=DaemonSet', 'reloader.enabled=true']);
+    const daemonSet = only(objects, 'DaemonSet');
+    const spec = podSpec(daemonSet);
+    expect(exporterContainer(spec).args).toContain(`--web.config.file=${WEB_DIR}/exporter-web.yaml`);
+    expect(spec.volumes).toContainEqual({ name: 'web-config', secret: { secretName: 'o365-web', defaultMode: 0o444 } });
+    // Reloader's auto annotation restarts the pods when a Secret they mount changes.
+    expect(daemonSet.metadata.annotations).toMatchObject({ 'reloader.stakater.com/auto': 'true' });
+  });
+
+  it('fails on contradictions it can see: two web configs, https without one', async () => {
+    const twice = await template(['web-config.yaml'], ['extraArgs={--web.config.file=/x/web.yml}']);
+    expect(twice.code).not.toBe(0);
+    expect(twice.stderr).toMatch(/webConfig\.existingSecret and a --web\.config\.file in extraArgs both set a web config/);
+    const none = await template([], ['webConfig.scheme=https']);
+    expect(none.code).not.toBe(0);
+    expect(none.stderr).toMatch(/webConfig\.scheme is https but no web config is set: set webConfig\.existingSecret/);
+    // The older way, a flag and a volume of one's own, still gets HTTPS probes from scheme.
+    const manual = await render([], ['webConfig.scheme=https', 'extraArgs={--web.config.file=/etc/web/web.yml}']);
+    const container = exporterContainer(podSpec(workload(manual)));
+    expect(container.args).toContain('--web.config.file=/etc/web/web.yml');
+    expect(container.readinessProbe?.httpGet?.scheme).toBe('HTTPS');
+  });
+});
+
 describe('helm chart: NOTES.txt', () => {
   let tmp: string;
   beforeAll(() => {
@@ -194,6 +276,22 @@ describe('helm chart: NOTES.txt', () => {
     expect(notes).toMatch(/Warning: 2 replicas each probe every target/);
     expect(notes).toMatch(/Warning: both a ServiceMonitor and a PodMonitor/);
   });
+
+  it('explains the web config: probes without credentials or client certificate, reload by restart', async () => {
+    const notes = await renderNotes(tmp, [], ['web-config.yaml']);
+    expect(notes).toContain('https://site-a-o365-exporter.o365.svc:9365/metrics');
+    expect(notes).toContain('Web config: Secret o365-web (key web.yml) mounted at /etc/o365-exporter-web');
+    expect(notes).toMatch(/list \/-\/healthy and \/-\/ready in unauthenticated_paths/);
+    expect(notes).toMatch(/RequireAndVerifyClientCert or\s+RequireAnyClientCert fails them; use VerifyClientCertIfGiven/);
+    expect(notes).toMatch(/rollout restart deployment\/site-a-o365-exporter, or set reloader\.enabled=true/);
+    expect(notes).not.toMatch(/no serviceMonitor\.tlsConfig|no podMonitor\.tlsConfig/);
+    const reloading = await renderNotes(tmp, ['reloader.enabled=true'], ['web-config.yaml']);
+    expect(reloading).toMatch(/stakater\/Reloader restarts the pods/);
+    // An HTTPS scrape with no tlsConfig fails on the certificate: the notes say so.
+    const bare = await renderNotes(tmp, ['webConfig.existingSecret=web', 'webConfig.scheme=https', 'serviceMonitor.enabled=true']);
+    expect(bare).toMatch(/Warning: serviceMonitor scrapes over https with no serviceMonitor\.tlsConfig/);
+    expect(await renderNotes(tmp)).not.toMatch(/Web config/);
+  });
 });
 
 describe('helm chart: values.schema.json', () => {
@@ -203,6 +301,7 @@ describe('helm chart: values.schema.json', () => {
     ['bad-unknown-key.yaml', /\(root\): Additional property serviceMonitr is not allowed/],
     ['bad-config.yaml', /config\.targets\.0: Additional property intervall is not allowed/],
     ['bad-security.yaml', /replicaCount: Invalid type\. Expected: integer, given: string/],
+    ['bad-web-config.yaml', /webConfig\.scheme: webConfig\.scheme must be one of the following: "http", "https"/],
   ])('rejects %s with a message naming the value', async (file, message) => {
     const result = await template([file]);
     expect(result.code).not.toBe(0);
@@ -215,5 +314,11 @@ describe('helm chart: values.schema.json', () => {
     const result = await template(['bad-security.yaml']);
     expect(result.stderr).toMatch(/image\.digest: Does not match pattern/);
     expect(result.stderr).toMatch(/replicaCount: Invalid type\. Expected: integer, given: string/);
+  });
+
+  it('names a misspelt webConfig or tlsConfig key', async () => {
+    const result = await template(['bad-web-config.yaml']);
+    expect(result.stderr).toMatch(/webConfig: Additional property secretKey is not allowed/);
+    expect(result.stderr).toMatch(/serviceMonitor\.tlsConfig: Additional property insecureSkipVerfy is not allowed/);
   });
 });

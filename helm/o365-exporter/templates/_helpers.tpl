@@ -80,3 +80,36 @@ ways must agree, so the series never carry a label the release name does not sug
 {{- define "o365-exporter.port" -}}
 {{- .Values.service.port | int }}
 {{- end }}
+
+{{/*
+Web config (--web.config.file): the Secret `webConfig.existingSecret` is mounted whole at
+this directory, so the relative cert_file/key_file/client_ca_file names of its web.yml
+resolve to the files beside it (the exporter resolves them against the web.yml's directory).
+*/}}
+{{- define "o365-exporter.webConfigDir" -}}
+/etc/o365-exporter-web
+{{- end }}
+
+{{/* "true" when extraArgs already passes a --web.config.file (the older, manual way). */}}
+{{- define "o365-exporter.webConfigInExtraArgs" -}}
+{{- range .Values.extraArgs }}
+{{- if hasPrefix "--web.config.file" . }}true{{ end }}
+{{- end }}
+{{- end }}
+
+{{/*
+http or https: what the listener speaks, for the kubelet probes, the monitors and the test
+pod. The chart cannot read the Secret, so webConfig.scheme says it; the contradictions it
+can see fail the render.
+*/}}
+{{- define "o365-exporter.scheme" -}}
+{{- $web := .Values.webConfig }}
+{{- $extra := include "o365-exporter.webConfigInExtraArgs" . }}
+{{- if and $web.existingSecret $extra }}
+{{- fail "webConfig.existingSecret and a --web.config.file in extraArgs both set a web config: keep webConfig and drop the flag from extraArgs" }}
+{{- end }}
+{{- if and (eq $web.scheme "https") (not $web.existingSecret) (not $extra) }}
+{{- fail "webConfig.scheme is https but no web config is set: set webConfig.existingSecret to a Secret whose web.yml has tls_server_config" }}
+{{- end }}
+{{- $web.scheme | default "http" }}
+{{- end }}

@@ -1,5 +1,6 @@
 {{/* The pod template shared by the Deployment and the DaemonSet. */}}
 {{- define "o365-exporter.podTemplate" -}}
+{{- $scheme := include "o365-exporter.scheme" . }}
 metadata:
   labels:
     {{- include "o365-exporter.labels" . | nindent 4 }}
@@ -46,6 +47,9 @@ spec:
         - --storage.path=/data
         - --log.level={{ .Values.logLevel }}
         - --log.format={{ .Values.logFormat }}
+        {{- with .Values.webConfig.existingSecret }}
+        - --web.config.file={{ include "o365-exporter.webConfigDir" $ }}/{{ $.Values.webConfig.key }}
+        {{- end }}
         {{- range .Values.extraArgs }}
         - {{ . | quote }}
         {{- end }}
@@ -57,15 +61,22 @@ spec:
         - name: http
           containerPort: {{ include "o365-exporter.port" . }}
           protocol: TCP
+      {{- /*
+        The kubelet sends no credentials and no client certificate, and does not verify the
+        server certificate: with basic auth the web.yml must list /-/healthy and /-/ready in
+        unauthenticated_paths, and client_auth_type must not require a certificate.
+      */}}
       livenessProbe:
         httpGet:
           path: /-/healthy
           port: http
+          scheme: {{ $scheme | upper }}
         {{- toYaml .Values.livenessProbe | nindent 8 }}
       readinessProbe:
         httpGet:
           path: /-/ready
           port: http
+          scheme: {{ $scheme | upper }}
         {{- toYaml .Values.readinessProbe | nindent 8 }}
       securityContext:
         {{- toYaml .Values.securityContext | nindent 8 }}
@@ -79,6 +90,12 @@ spec:
           mountPath: /data
         - name: tmp
           mountPath: /tmp
+        {{- if .Values.webConfig.existingSecret }}
+        # The whole Secret, not subPaths: subPath mounts never see an updated Secret.
+        - name: web-config
+          mountPath: {{ include "o365-exporter.webConfigDir" . }}
+          readOnly: true
+        {{- end }}
         {{- with .Values.extraVolumeMounts }}
         {{- toYaml . | nindent 8 }}
         {{- end }}
@@ -98,6 +115,14 @@ spec:
     - name: tmp
       emptyDir:
         sizeLimit: 16Mi
+    {{- with .Values.webConfig.existingSecret }}
+    - name: web-config
+      secret:
+        secretName: {{ . }}
+        # 0440 with the pod's fsGroup (the key file readable by the exporter's group only);
+        # 0444 without one, since the files would then belong to root.
+        defaultMode: {{ ternary 288 292 (not (empty $.Values.podSecurityContext.fsGroup)) }}
+    {{- end }}
     {{- with .Values.extraVolumes }}
     {{- toYaml . | nindent 4 }}
     {{- end }}
