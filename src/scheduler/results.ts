@@ -3,22 +3,18 @@
  * Metrics compute their gauges from here at scrape time; the status page reads it too.
  */
 import type { ScheduledTarget } from '../config/targets.js';
-import type { Phase, ProbeResult } from '../probes/result.js';
+import type { ProbeResult } from '../probes/result.js';
+import { ResultHistory } from './history.js';
 
-export interface HistoryPoint {
-  /** Unix ms. */
-  at: number;
-  success: boolean;
-  durationSeconds: number;
-  phases: Partial<Record<Phase, number>>;
-}
+export { ResultHistory, type HistoryPoint } from './history.js';
 
 export interface TargetState {
   target: ScheduledTarget;
   last?: ProbeResult;
   /** Unix ms of the last successful probe. */
   lastSuccessAt?: number;
-  history: HistoryPoint[];
+  /** Oldest first; read with slice(), get() or for..of. */
+  history: ResultHistory;
 }
 
 /** Something that wants every result, and to know when a target goes away. */
@@ -38,7 +34,7 @@ export class ResultStore implements ResultObserver {
   track(target: ScheduledTarget): void {
     const state = this.states.get(target.key);
     if (state) state.target = target;
-    else this.states.set(target.key, { target, history: [] });
+    else this.states.set(target.key, { target, history: new ResultHistory(this.historyLength) });
   }
 
   observe(target: ScheduledTarget, result: ProbeResult): void {
@@ -46,8 +42,7 @@ export class ResultStore implements ResultObserver {
     const state = this.states.get(target.key) as TargetState;
     state.last = result;
     if (result.success) state.lastSuccessAt = result.startedAt;
-    state.history.push({ at: result.startedAt, success: result.success, durationSeconds: result.durationSeconds, phases: result.phases });
-    if (state.history.length > this.historyLength) state.history.splice(0, state.history.length - this.historyLength);
+    state.history.push(result);
   }
 
   forget(target: ScheduledTarget): void {
