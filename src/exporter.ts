@@ -52,7 +52,7 @@ export class Exporter {
     this.registries = createRegistries();
     this.metrics = new ExporterMetrics(this.registries.all);
     this.diagnostics = new Diagnostics(this.logger);
-    new DiagnosticsMetrics(this.registries.all, this.store, this.diagnostics);
+    new DiagnosticsMetrics(this.registries, this.store, this.diagnostics);
     const observers: ResultObserver[] = [this.store, new ProbeMetrics(this.registries, this.store), new UdpMetrics(this.registries.all, this.store), this.diagnostics, this.metrics];
     this.scheduler = new Scheduler(options.runProbe ?? runProbe, observers, loaded.config.scheduler.max_concurrency, {
       slotMissed: (t) => this.metrics.slotsMissed.inc({ target: t.name }),

@@ -40,6 +40,18 @@ export function withConstantLabels(own: Readonly<Record<string, string>>, consta
   return { ...own, ...constant, ...own };
 }
 
+/** `,name="value"` pairs to append after a prefix of label pairs. */
+export function extraLabels(labels: Readonly<Record<string, string>>): string {
+  let out = '';
+  for (const [name, value] of Object.entries(labels)) out += `,${name}="${escapeLabelValue(value)}"`;
+  return out;
+}
+
+/** One sample line: `prefix` is escaped label pairs (never empty here), `extra` from extraLabels. */
+export function sampleLine(name: string, prefix: string, extra: string, value: number): string {
+  return `${name}{${prefix}${extra}} ${formatValue(value)}\n`;
+}
+
 /** A sample value: Go-style +Inf/-Inf/NaN, JavaScript's shortest round-trip form otherwise. */
 export function formatValue(value: number): string {
   if (Number.isNaN(value)) return 'NaN';

@@ -5,7 +5,7 @@
  * labels at each scrape: ~11 us a series, over 1 s at 5,000 targets.
  */
 import type { ProbeResult } from '../probes/result.js';
-import { escapeLabelValue, formatValue, type FamilyType } from './exposition.js';
+import { extraLabels, sampleLine as line, type FamilyType } from './exposition.js';
 
 export interface ProbeCounts {
   probes: number;
@@ -20,16 +20,6 @@ export interface ProbeFamily {
   /** This target's lines ("" for none); `last` is undefined before a result is stored. */
   lines(prefix: string, last: ProbeResult | undefined, counts: ProbeCounts): string;
 }
-
-/** `,name="value"` pairs to append after a prefix. */
-export function extraLabels(labels: Readonly<Record<string, string>>): string {
-  let out = '';
-  for (const [name, value] of Object.entries(labels)) out += `,${name}="${escapeLabelValue(value)}"`;
-  return out;
-}
-
-const line = (name: string, prefix: string, extra: string, value: number): string =>
-  `${name}{${prefix}${extra}} ${formatValue(value)}\n`;
 
 /** A family with at most one series per target, from the last result. */
 function lastValue(name: string, help: string, value: (r: ProbeResult) => number | undefined): ProbeFamily {

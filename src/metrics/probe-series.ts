@@ -8,9 +8,9 @@
 import type { ScheduledTarget } from '../config/targets.js';
 import type { ProbeResult } from '../probes/result.js';
 import type { ResultObserver, ResultStore } from '../scheduler/results.js';
-import { familyHeader, labelPairs, withConstantLabels, type ExpositionSource } from './exposition.js';
+import { extraLabels, familyHeader, labelPairs, withConstantLabels, type ExpositionSource } from './exposition.js';
 import { targetLabels } from './labels.js';
-import { extraLabels, PROBE_FAMILIES, type ProbeCounts, type ProbeFamily } from './probe-families.js';
+import { PROBE_FAMILIES, type ProbeCounts, type ProbeFamily } from './probe-families.js';
 
 interface Rendered {
   /** What the lines were built from: rebuilt when any changes. */

@@ -1,8 +1,8 @@
-import { Registry } from 'prom-client';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../../src/config/load.js';
 import { Diagnostics } from '../../src/diagnostics/state.js';
 import { DiagnosticsMetrics } from '../../src/metrics/diagnostics-metrics.js';
+import { createRegistries, renderMetrics } from '../../src/metrics/registries.js';
 import type { ProbeResult } from '../../src/probes/result.js';
 import { ResultStore } from '../../src/scheduler/results.js';
 import { silentLogger } from '../../src/util/log.js';
@@ -20,16 +20,16 @@ function answered(issuer: string, headers: Record<string, string>): ProbeResult 
 const timedOut: ProbeResult = { success: false, startedAt: Date.now(), durationSeconds: 5, phases: {}, failure: { phase: 'dns', reason: 'dns_timeout', message: 'timeout' } };
 
 function setup(yaml = 'location: {city: Dublin}') {
-  const registry = new Registry();
+  const registries = createRegistries({ defaultMetrics: false });
   const store = new ResultStore();
   const diagnostics = new Diagnostics(silentLogger);
   diagnostics.apply(parseConfig(yaml, 't'));
-  new DiagnosticsMetrics([registry], store, diagnostics);
+  new DiagnosticsMetrics(registries, store, diagnostics);
   const observe = (r: ProbeResult) => {
     store.observe(exchange, r);
     diagnostics.observe(exchange, r);
   };
-  const scrape = async () => parseExposition(await registry.metrics());
+  const scrape = async () => parseExposition((await renderMetrics(registries, false)).body);
   return { diagnostics, store, observe, scrape };
 }
 
