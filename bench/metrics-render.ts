@@ -2,7 +2,7 @@
  * In-process micro-measure of /metrics rendering: N scheduled targets with a full HTTPS
  * result each (DNS, connect, TLS, HTTP), rendered through renderMetrics as a scrape would.
  *   node --import tsx bench/metrics-render.ts [targets=5000] [rounds=5]
- * Prints the median and max render time, the body size and lines per target.
+ * Prints the median and max render time (wall and CPU), the body size and lines per target.
  */
 import { performance } from 'node:perf_hooks';
 import type { ScheduledTarget } from '../src/config/targets.js';
@@ -44,21 +44,27 @@ const feedAll = () => all.forEach((t, i) => observers.forEach((o) => o.observe(t
 feedAll();
 
 const times: number[] = [];
+const cpu: number[] = [];
 let size = 0;
 let lines = 0;
 for (let round = 0; round < rounds; round++) {
   // Every target has a new result between scrapes, as at a 15 s interval and scrape.
   if (round % 2 === 1) feedAll();
   const start = performance.now();
+  const cpuStart = process.cpuUsage();
   const { body } = await renderMetrics(registries, false);
   times.push(performance.now() - start);
+  const used = process.cpuUsage(cpuStart);
+  cpu.push((used.user + used.system) / 1000);
   size = body.length;
   lines = body.split('\n').filter((l) => l.includes(`target="t1.bench.test"`)).length;
 }
-console.log(times.map((t) => t.toFixed(0)).join(" "));
 times.sort((a, b) => a - b);
+cpu.sort((a, b) => a - b);
 const heap = process.memoryUsage();
 console.log(JSON.stringify({
   targets, rounds, medianMs: Number(times[Math.floor(times.length / 2)]?.toFixed(1)), maxMs: Number(times.at(-1)?.toFixed(1)),
+  // CPU time of the render: less sensitive than wall time to other work on a shared machine.
+  medianCpuMs: Number(cpu[Math.floor(cpu.length / 2)]?.toFixed(1)),
   bodyMB: Number((size / 1e6).toFixed(2)), linesPerTarget: lines, heapUsedMiB: Math.round(heap.heapUsed / 2 ** 20), rssMiB: Math.round(heap.rss / 2 ** 20),
 }));

@@ -30,11 +30,15 @@ const rules = loadRules();
 const pending = pendingSeriesNames();
 const recorded = new Set(rules.filter((r) => r.kind === 'record').map((r) => r.name));
 
-/** What Grafana substitutes when a NOC picks site "lab", all services, and (where only one is allowed) the healthy target. */
+/**
+ * What Grafana substitutes when a NOC picks site "lab", all services, and (where only one is
+ * allowed) the healthy target, whose service a single-valued $service follows (Target detail).
+ */
 function valuesFor(uid: string): Record<string, string> {
   const d = dashboards.find((x) => x.uid === uid);
   const values: Record<string, string> = { site: LAB.site, __rate_interval: '1m' };
-  for (const v of d ? queryVariables(d) : []) if (v.name !== 'site') values[v.name] = v.includeAll ? (v.allValue ?? '.*') : LAB.healthy;
+  const single: Record<string, string> = { service: 'Exchange' };
+  for (const v of d ? queryVariables(d) : []) if (v.name !== 'site') values[v.name] = v.includeAll ? (v.allValue ?? '.*') : (single[v.name] ?? LAB.healthy);
   return values;
 }
 

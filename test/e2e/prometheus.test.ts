@@ -60,9 +60,12 @@ describe('exporter scraped by Prometheus', () => {
     expect(healthy).toMatchObject({ job: 'o365', site: 'test', service: 'Exchange', category: 'Optimize', path: 'direct' });
   });
 
-  it('has phase histogram buckets and counts refused connections as failures', async () => {
-    const buckets = await prometheus!.waitFor('o365_probe_phase_duration_seconds_bucket{target="healthy",phase="tls"}', (s) => s.length > 0);
+  it('has phase histogram buckets (per service, no target label) and counts refused connections as failures', async () => {
+    const buckets = await prometheus!.waitFor('o365_probe_phase_duration_seconds_bucket{service="Exchange",category="Optimize",phase="tls"}', (s) => s.length > 0);
     expect(buckets.map((s) => s.metric.le)).toContain('+Inf');
+    expect(buckets.every((s) => s.metric.target === undefined && s.metric.site === 'test')).toBe(true);
+    const phase = await prometheus!.waitFor('o365_probe_phase_seconds{target="healthy",phase="tls"}', (s) => s.length === 1);
+    expect(phase[0]?.value).toBeGreaterThan(0);
     const failures = await prometheus!.waitFor('o365_probe_failures_total{target="refused",reason="connect_refused"}', (s) => (s[0]?.value ?? 0) > 0);
     expect(failures[0]?.metric).toMatchObject({ phase: 'connect', site: 'test' });
     const tls = await prometheus!.waitFor('o365_tls_info{target="healthy"}', (s) => s.length === 1);
