@@ -1,5 +1,5 @@
 /**
- * In-process micro-measure of /metrics rendering: N scheduled targets with a full HTTPS
+ * In-process micro-measure of /metrics rendering (the bytes /metrics sends): N scheduled targets with a full HTTPS
  * result each (DNS, connect, TLS, HTTP), rendered through renderMetrics as a scrape would.
  *   node --import tsx bench/metrics-render.ts [targets=5000] [rounds=5]
  * Prints the median and max render time (wall and CPU), the body size and lines per target.
@@ -7,7 +7,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ScheduledTarget } from '../src/config/targets.js';
 import { ProbeMetrics } from '../src/metrics/probe-metrics.js';
-import { createRegistries, renderMetrics, setConstantLabels } from '../src/metrics/registries.js';
+import { createRegistries, renderMetricsBytes, setConstantLabels } from '../src/metrics/registries.js';
 import type { ProbeResult } from '../src/probes/result.js';
 import { ResultStore } from '../src/scheduler/results.js';
 
@@ -52,12 +52,12 @@ for (let round = 0; round < rounds; round++) {
   if (round % 2 === 1) feedAll();
   const start = performance.now();
   const cpuStart = process.cpuUsage();
-  const { body } = await renderMetrics(registries, false);
+  const { body } = await renderMetricsBytes(registries, false);
   times.push(performance.now() - start);
   const used = process.cpuUsage(cpuStart);
   cpu.push((used.user + used.system) / 1000);
   size = body.length;
-  lines = body.split('\n').filter((l) => l.includes(`target="t1.bench.test"`)).length;
+  lines = body.toString().split('\n').filter((l) => l.includes(`target="t1.bench.test"`)).length;
 }
 times.sort((a, b) => a - b);
 cpu.sort((a, b) => a - b);

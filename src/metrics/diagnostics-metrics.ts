@@ -11,7 +11,7 @@ import { distanceKm } from '../diagnostics/distance.js';
 import { primaryFrontDoor } from '../diagnostics/frontdoor.js';
 import type { Diagnostics, TargetFindings } from '../diagnostics/state.js';
 import type { ResultStore } from '../scheduler/results.js';
-import { extraLabels, sampleLine } from './exposition.js';
+import { extraLabels, sampleLine, type Chunk } from './exposition.js';
 import type { Registries } from './registries.js';
 import { ScrapeFamilies, type PrefixOf, type ScrapeFamily } from './scrape-families.js';
 
@@ -28,7 +28,7 @@ export class DiagnosticsMetrics {
       name,
       help,
       type: 'gauge',
-      collect(prefixOf: PrefixOf, out: string[]) {
+      collect(prefixOf: PrefixOf, out: Chunk[]) {
         for (const f of diagnostics.all()) {
           const text = lines(f, prefixOf(f.target));
           if (text) out.push(text);

@@ -4,13 +4,16 @@
  * (same escaping, same numbers), so a family moved out of prom-client reads the same.
  */
 
+/** Text, or bytes already UTF-8 encoded (cached per-target lines). */
+export type Chunk = string | Uint8Array;
+
 /** Something rendered beside prom-client's registries into the same /metrics body. */
 export interface ExpositionSource {
   /**
    * Pushes whole families (HELP, TYPE, samples; every line ending in "\n"; no "# EOF") onto
    * `out`, which the caller joins once: a 10 MB body is copied once, not per source.
    */
-  renderInto(out: string[], openMetrics: boolean, constantLabels: Readonly<Record<string, string>>): void;
+  renderInto(out: Chunk[], openMetrics: boolean, constantLabels: Readonly<Record<string, string>>): void;
 }
 
 export type FamilyType = 'gauge' | 'counter';

@@ -8,7 +8,7 @@
 import type { ScheduledTarget } from '../config/targets.js';
 import type { ProbeResult } from '../probes/result.js';
 import type { ResultObserver, ResultStore } from '../scheduler/results.js';
-import { extraLabels, familyHeader, labelPairs, withConstantLabels, type ExpositionSource } from './exposition.js';
+import { extraLabels, familyHeader, labelPairs, withConstantLabels, type Chunk, type ExpositionSource } from './exposition.js';
 import { targetLabels } from './labels.js';
 import { PROBE_FAMILIES, type ProbeCounts, type ProbeFamily } from './probe-families.js';
 
@@ -17,8 +17,10 @@ interface Rendered {
   last: ProbeResult | undefined;
   target: ScheduledTarget;
   constants: string;
-  /** One string per family, in family order. */
-  lines: string[];
+  /** The target's lines of every family, UTF-8, family after family. */
+  bytes: Buffer;
+  /** Family i's lines are bytes[offsets[i], offsets[i + 1]). */
+  offsets: number[];
 }
 
 interface Entry {
@@ -56,23 +58,26 @@ export class ProbeSeries implements ExpositionSource, ResultObserver {
     this.entries.delete(target.key);
   }
 
-  renderInto(out: string[], openMetrics: boolean, constantLabels: Readonly<Record<string, string>>): void {
+  renderInto(out: Chunk[], openMetrics: boolean, constantLabels: Readonly<Record<string, string>>): void {
     this.refreshConstants(constantLabels);
-    const perTarget: string[][] = [];
+    const perTarget: Rendered[] = [];
     for (const [targetKey, entry] of this.entries) perTarget.push(this.linesOf(targetKey, entry));
     this.families.forEach((family, i) => {
       out.push(familyHeader(family.name, family.help, family.type, openMetrics));
-      for (const lines of perTarget) out.push(lines[i] as string);
+      for (const { bytes, offsets } of perTarget) {
+        const start = offsets[i] as number;
+        const end = offsets[i + 1] as number;
+        if (end > start) out.push(bytes.subarray(start, end));
+      }
     });
   }
 
   /** The cached lines, rebuilt if the stored result, the target or the constant labels changed. */
-  private linesOf(key: string, entry: Entry): string[] {
+  private linesOf(key: string, entry: Entry): Rendered {
     const state = this.store.get(key);
     const r = entry.rendered;
-    if (r && r.last === state?.last && r.target === (state?.target ?? entry.target) && r.constants === this.constants.key) return r.lines;
-    entry.rendered = this.build(key, entry);
-    return entry.rendered.lines;
+    if (r && r.last === state?.last && r.target === (state?.target ?? entry.target) && r.constants === this.constants.key) return r;
+    return (entry.rendered = this.build(key, entry));
   }
 
   private refreshConstants(labels: Readonly<Record<string, string>>): void {
@@ -88,6 +93,11 @@ export class ProbeSeries implements ExpositionSource, ResultObserver {
     const last = state?.last;
     const prefix = labelPairs(withConstantLabels(targetLabels(target), this.constants.labels));
     const lines = this.families.map((f) => f.lines(prefix, last, entry.counts));
-    return { last, target, constants: this.constants.key, lines };
+    const offsets = [0];
+    for (const text of lines) offsets.push((offsets.at(-1) as number) + Buffer.byteLength(text, 'utf8'));
+    // Its own allocation: a slice of Node's shared pool would keep the whole pool alive.
+    const bytes = Buffer.allocUnsafeSlow(offsets.at(-1) as number);
+    lines.forEach((text, i) => bytes.write(text, offsets[i] as number, 'utf8'));
+    return { last, target, constants: this.constants.key, bytes, offsets };
   }
 }

@@ -4,7 +4,8 @@
  * Never the global registry.
  */
 import { Registry, collectDefaultMetrics, type OpenMetricsContentType, type PrometheusContentType } from 'prom-client';
-import type { ExpositionSource } from './exposition.js';
+import { chunksToBuffer, chunksToString } from './chunks.js';
+import type { Chunk, ExpositionSource } from './exposition.js';
 
 export interface Registries {
   prometheus: Registry<PrometheusContentType>;
@@ -48,24 +49,29 @@ export interface RenderedMetrics {
   contentType: string;
 }
 
+export interface RenderedMetricsBytes {
+  body: Buffer;
+  contentType: string;
+}
+
 const renderQueues = new WeakMap<Registries, Promise<unknown>>();
 
 /**
- * Renders /metrics in one format. prom-client drops `_total` from the names of the
- * (shared) counter objects while rendering OpenMetrics and never puts it back, which
- * turned every later Prometheus-format scrape's counters into `o365_probes{...}`. So
- * renders run one at a time and counter names are restored after each OpenMetrics render.
+ * Renders /metrics in one format, as chunks of text and bytes. prom-client drops `_total`
+ * from the names of the (shared) counter objects while rendering OpenMetrics and never puts
+ * it back, which turned every later Prometheus-format scrape's counters into
+ * `o365_probes{...}`. So renders run one at a time and counter names are restored after
+ * each OpenMetrics render.
  */
-export function renderMetrics(registries: Registries, openMetrics: boolean): Promise<RenderedMetrics> {
-  const run = async (): Promise<RenderedMetrics> => {
+function renderChunks(registries: Registries, openMetrics: boolean): Promise<{ chunks: Chunk[]; contentType: string }> {
+  const run = async () => {
     const registry = openMetrics ? registries.openMetrics : registries.prometheus;
     const counters = registry
       .getMetricsAsArray()
       .filter((m) => String(m.type) === 'counter')
       .map((m) => [m, m.name] as const);
     try {
-      const body = joinSources(await registry.metrics(), registries, openMetrics);
-      return { body, contentType: registry.contentType };
+      return { chunks: withSources(await registry.metrics(), registries, openMetrics), contentType: registry.contentType };
     } finally {
       for (const [metric, name] of counters) metric.name = name;
     }
@@ -75,16 +81,28 @@ export function renderMetrics(registries: Registries, openMetrics: boolean): Pro
   return rendered;
 }
 
+/** The body as text (tests, tools). */
+export async function renderMetrics(registries: Registries, openMetrics: boolean): Promise<RenderedMetrics> {
+  const { chunks, contentType } = await renderChunks(registries, openMetrics);
+  return { body: chunksToString(chunks), contentType };
+}
+
+/** The body as UTF-8 bytes, what /metrics sends: the cached per-target bytes are copied, not re-encoded. */
+export async function renderMetricsBytes(registries: Registries, openMetrics: boolean): Promise<RenderedMetricsBytes> {
+  const { chunks, contentType } = await renderChunks(registries, openMetrics);
+  return { body: chunksToBuffer(chunks), contentType };
+}
+
 /**
  * prom-client's text, then each source's families. OpenMetrics allows one `# EOF`, last:
  * prom-client's is moved to the end.
  */
-function joinSources(promClient: string, registries: Registries, openMetrics: boolean): string {
-  if (registries.sources.length === 0) return promClient;
+function withSources(promClient: string, registries: Registries, openMetrics: boolean): Chunk[] {
+  if (registries.sources.length === 0) return [promClient];
   const head = openMetrics ? promClient.replace(/# EOF\n$/, '') : promClient;
   // An empty registry renders a lone "\n": OpenMetrics has no blank lines.
-  const parts = [head.trim() === '' ? '' : head];
-  for (const source of registries.sources) source.renderInto(parts, openMetrics, registries.constantLabels);
-  if (openMetrics) parts.push('# EOF\n');
-  return parts.join('');
+  const chunks: Chunk[] = [head.trim() === '' ? '' : head];
+  for (const source of registries.sources) source.renderInto(chunks, openMetrics, registries.constantLabels);
+  if (openMetrics) chunks.push('# EOF\n');
+  return chunks;
 }

@@ -5,7 +5,7 @@
  * object (a reload makes new target objects, so a stale prefix is never reused).
  */
 import type { ScheduledTarget } from '../config/targets.js';
-import { familyHeader, labelPairs, withConstantLabels, type ExpositionSource, type FamilyType } from './exposition.js';
+import { familyHeader, labelPairs, withConstantLabels, type Chunk, type ExpositionSource, type FamilyType } from './exposition.js';
 import { targetLabels } from './labels.js';
 
 /** Escaped `target=..,service=..,category=..,path=..` plus the constant labels. */
@@ -16,7 +16,7 @@ export interface ScrapeFamily {
   help: string;
   type: FamilyType;
   /** Pushes this family's sample lines (each ending in "\n") onto `out`. */
-  collect(prefixOf: PrefixOf, out: string[]): void;
+  collect(prefixOf: PrefixOf, out: Chunk[]): void;
 }
 
 export class ScrapeFamilies implements ExpositionSource {
@@ -25,7 +25,7 @@ export class ScrapeFamilies implements ExpositionSource {
 
   constructor(private readonly families: readonly ScrapeFamily[]) {}
 
-  renderInto(out: string[], openMetrics: boolean, constantLabels: Readonly<Record<string, string>>): void {
+  renderInto(out: Chunk[], openMetrics: boolean, constantLabels: Readonly<Record<string, string>>): void {
     if (constantLabels !== this.constants) {
       this.prefixes = new WeakMap();
       this.constants = constantLabels;

@@ -2,7 +2,7 @@
 import express, { type Express, type Request, type Response } from 'express';
 import type { Exporter } from '../exporter.js';
 import { renderBlackbox } from '../metrics/blackbox.js';
-import { renderMetrics, wantsOpenMetrics } from '../metrics/registries.js';
+import { renderMetricsBytes, wantsOpenMetrics } from '../metrics/registries.js';
 import type { RunProbe } from '../scheduler/scheduler.js';
 import { configView } from './config-view.js';
 import { ProbeRequestError, parseProbeRequest, withModuleCa } from './probe-request.js';
@@ -36,7 +36,7 @@ export function createApp({ exporter, runProbe }: AppDeps): Express {
 
 async function sendMetrics(exporter: Exporter, req: Request, res: Response): Promise<void> {
   try {
-    const { body, contentType } = await renderMetrics(exporter.registries, wantsOpenMetrics(req.get('accept')));
+    const { body, contentType } = await renderMetricsBytes(exporter.registries, wantsOpenMetrics(req.get('accept')));
     res.type(contentType).send(body);
   } catch (err) {
     exporter.logger.error('rendering metrics failed', { error: String(err) });
@@ -68,7 +68,8 @@ async function probe(exporter: Exporter, runProbe: RunProbe, onDemand: { inFligh
     if (resolvesToSelf) return void res.status(403).type('text/plain').send(`${resolvesToSelf}\n`);
     const result = await runProbe(request.target, request.options, { signal: controller.signal });
     const { body, contentType } = await renderBlackbox(result, request.kind);
-    res.type(contentType).send(body);
+    // Plain end(): express' send() would hash every answer for an ETag nobody revalidates.
+    res.set('content-type', contentType).end(body);
   } catch (err) {
     exporter.logger.error('on-demand probe failed', { error: String(err) });
     if (!res.headersSent) res.status(500).type('text/plain').send(`probe failed: ${(err as Error).message}\n`);

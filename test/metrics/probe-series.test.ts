@@ -9,7 +9,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import type { ScheduledTarget } from '../../src/config/targets.js';
 import { PROBE_FAMILIES } from '../../src/metrics/probe-families.js';
 import { PHASE_BUCKETS, ProbeMetrics } from '../../src/metrics/probe-metrics.js';
-import { createRegistries, renderMetrics, setConstantLabels, type Registries } from '../../src/metrics/registries.js';
+import { createRegistries, renderMetrics, renderMetricsBytes, setConstantLabels, type Registries } from '../../src/metrics/registries.js';
 import type { ProbeResult } from '../../src/probes/result.js';
 import { ResultStore } from '../../src/scheduler/results.js';
 import { parseExposition, select, type Series } from '../helpers/exposition.js';
@@ -153,6 +153,20 @@ describe('hand-rendered per-target families', () => {
     const check = spawnSync('promtool', ['check', 'metrics'], { input: text, encoding: 'utf8' });
     expect(check.stderr + check.stdout).toBe('');
     expect(check.status).toBe(0);
+  });
+
+  it('sends as bytes exactly the text it renders, with multi-byte names, in both formats', async () => {
+    setConstantLabels(registries, { site: 'Zürich ☃' });
+    feed(fakeTarget('münchen-😀', { service: 'Exchange' }), tlsResult(1_700_000_000_000));
+    feed(fakeTarget('plain'), failedResult('dns', 'dns_nxdomain', { dns: 0.5 }));
+    for (const openMetrics of [false, true]) {
+      const text = await render(openMetrics);
+      const bytes = await renderMetricsBytes(registries, openMetrics);
+      expect(bytes.body.toString('utf8')).toBe(text);
+      expect(bytes.body.length).toBe(Buffer.byteLength(text));
+      expect(bytes.contentType).toBe((await renderMetrics(registries, openMetrics)).contentType);
+    }
+    expect(select(parseExposition(await render()), 'o365_probe_success', { target: 'münchen-😀', site: 'Zürich ☃' }).map((s) => s.value)).toEqual([1]);
   });
 
   it('keeps families contiguous with one HELP/TYPE each, in the text format and in OpenMetrics', async () => {
