@@ -7,9 +7,12 @@
 import { exchange } from './http-exchange.js';
 import { ProbeError } from './result.js';
 import { runPhases } from './run.js';
-import type { HttpTargetSpec, Probe } from './target.js';
+import type { ProbeRun } from './run.js';
+import type { HttpTargetSpec, Probe, ProbeOptions } from './target.js';
 import { dial } from './tcp.js';
-import { handshake } from './tls.js';
+import type { OnConnecting } from './tcp.js';
+import { finishHandshake, handshake, tlsHostname } from './tls.js';
+import { startTls, type TlsStart } from './tls-start.js';
 import { VERSION } from '../util/version.js';
 
 const USER_AGENT = `o365-exporter/${VERSION}`;
@@ -36,6 +39,24 @@ function hostOf(url: URL): string {
   return url.hostname.replace(/^\[(.*)\]$/, '$1');
 }
 
+/**
+ * Starts the TLS client while TCP connects: Node then writes the ClientHello from the
+ * socket's 'connect' event, and the TLSSocket, context and OpenSSL objects are built
+ * outside both timed windows. Anything thrown here (a CA that does not parse) is thrown
+ * again by handshake() in the tls phase.
+ */
+function armTls(run: ProbeRun, host: string, options: ProbeOptions, armed: { tls?: TlsStart }): OnConnecting {
+  return (socket) => {
+    try {
+      const started = startTls(socket, tlsHostname(host, options), options.tls.ca);
+      run.defer(() => started.socket.destroy());
+      armed.tls = started;
+    } catch {
+      // handshake() retries on the connected socket and fails in its own phase.
+    }
+  };
+}
+
 export const httpProbe: Probe<HttpTargetSpec> = (target, options, ctx) =>
   runPhases(options, ctx, async (run) => {
     const { url, method, headers, validStatusCodes } = target.spec;
@@ -44,9 +65,14 @@ export const httpProbe: Probe<HttpTargetSpec> = (target, options, ctx) =>
       throw new ProbeError('connect', 'internal_error', `unsupported URL scheme ${url.protocol}`);
     }
     const host = hostOf(url);
-    let socket = await dial(run, host, Number(url.port) || (https ? 443 : 80), options);
+    const armed: { tls?: TlsStart } = {};
+    let socket = await dial(run, host, Number(url.port) || (https ? 443 : 80), options, https ? armTls(run, host, options, armed) : undefined);
     if (https) {
-      const secure = await run.step('tls', () => handshake(socket, { servername: host, options, signal: run.signal }));
+      const handshakeOptions = { servername: tlsHostname(host, options), options, signal: run.signal };
+      const started = armed.tls;
+      const secure = await run.step('tls', () =>
+        started ? finishHandshake(started, socket, handshakeOptions) : handshake(socket, handshakeOptions),
+      );
       run.result.tls = secure.details;
       run.defer(() => secure.socket.destroy());
       socket = secure.socket;

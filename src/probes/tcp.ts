@@ -20,6 +20,9 @@ export interface TcpConnection {
 
 const noop = (): void => {};
 
+/** Called with the socket while it connects, e.g. to arm a TLS client that starts on 'connect'. Should not throw. */
+export type OnConnecting = (socket: net.Socket) => void;
+
 /**
  * Connects to an IP address. Rejects with a ProbeError of phase 'connect'; the socket
  * is destroyed on every failure path and is the caller's to destroy on success.
@@ -29,19 +32,39 @@ export async function connectTcp(
   port: number,
   signal: AbortSignal,
   timeoutSeconds?: number,
+  onConnecting?: OnConnecting,
 ): Promise<TcpConnection> {
-  const start = now();
-  const socket = net.connect({ host: address, port, noDelay: true });
+  let start = now();
+  const socket = net.connect({ host: address, port });
+  // Node defers the connect() call for an IP literal to the next tick and announces it with
+  // 'connectionAttempt' (Node >= 20.12): the clock starts there, at the syscall sending the
+  // SYN, not before the rest of this tick's work. Older Node: the stamp above.
+  socket.once('connectionAttempt', () => void (start = now()));
   try {
-    const end = await waitFor<bigint>('connect', signal, timeoutSeconds, (settle) => {
-      const onConnect = (): void => settle.resolve(now());
+    const connected = waitFor<bigint>('connect', signal, timeoutSeconds, (settle) => {
+      const onConnect = (): void => {
+        settle.resolve(now());
+        // Set here rather than with connect({noDelay}), which Node applies (a setsockopt)
+        // between the connection completing and 'connect': inside the timed window.
+        socket.setNoDelay(true);
+      };
       const onError = (err: Error): void => {
         const code = errorCode(err);
         settle.reject(new ProbeError('connect', connectReason(code), `connect ${address}:${port}: ${errorMessage(err)}`));
       };
-      socket.once('connect', onConnect).once('error', onError);
+      // First among 'connect' listeners: before a TLS client armed by onConnecting starts.
+      socket.prependOnceListener('connect', onConnect).once('error', onError);
       return () => socket.off('connect', onConnect).off('error', onError);
     });
+    if (!signal.aborted && onConnecting) {
+      try {
+        onConnecting(socket);
+      } catch (err) {
+        connected.catch(noop);
+        throw err;
+      }
+    }
+    const end = await connected;
     // Later errors surface to whoever uses the socket next (TLS, undici) or as a destroyed
     // socket; without a listener, an RST between two phases would crash the process.
     socket.on('error', noop);
@@ -56,16 +79,17 @@ export async function connectTcp(
  * dns then connect inside a run: records both phases, the DNS details and the address,
  * and destroys the socket when the run ends. With options.proxy, dns and connect are the
  * proxy's, then a CONNECT tunnel to host:port (proxy_connect); the proxy resolves `host`,
- * so there are no DNS details and the address is the proxy's.
+ * so there are no DNS details and the address is the proxy's. `onConnecting` sees the
+ * socket to host:port while it connects (never the proxy's).
  */
-export async function dial(run: ProbeRun, host: string, port: number, options: ProbeOptions): Promise<net.Socket> {
+export async function dial(run: ProbeRun, host: string, port: number, options: ProbeOptions, onConnecting?: OnConnecting): Promise<net.Socket> {
   const proxy = options.proxy ? proxyEndpoint(options.proxy.url) : undefined;
   const peer = proxy ?? { host, port };
   const resolution = await run.step('dns', () => resolveHost(peer.host, options, run.signal));
   if (resolution.details && !proxy) run.result.dns = resolution.details;
   run.result.address = resolution.address;
   const { socket } = await run.step('connect', () =>
-    connectTcp(resolution.address, peer.port, run.signal, run.remainingSeconds()),
+    connectTcp(resolution.address, peer.port, run.signal, run.remainingSeconds(), proxy ? undefined : onConnecting),
   );
   run.defer(() => socket.destroy());
   if (proxy) await run.step('proxy_connect', () => openTunnel(socket, proxy, host, port, run.signal));
