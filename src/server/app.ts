@@ -37,7 +37,8 @@ export function createApp({ exporter, runProbe }: AppDeps): Express {
 async function sendMetrics(exporter: Exporter, req: Request, res: Response): Promise<void> {
   try {
     const { body, contentType } = await renderMetricsBytes(exporter.registries, wantsOpenMetrics(req.get('accept')));
-    res.type(contentType).send(body);
+    // end(), not send(): no SHA-1 ETag over a body of megabytes that Prometheus never revalidates.
+    res.set('content-type', contentType).end(body);
   } catch (err) {
     exporter.logger.error('rendering metrics failed', { error: String(err) });
     res.status(500).type('text/plain').send(`error rendering metrics: ${String(err)}\n`);
