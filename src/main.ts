@@ -10,6 +10,7 @@ import { createApp } from './server/app.js';
 import { close, listen } from './server/listen.js';
 import { checkWebConfig, loadWebConfig, WebConfigError, type WebConfig } from './server/web-config.js';
 import { createWebListener, type WebListener } from './server/web-tls.js';
+import { limitHeapGrowth } from './util/heap-policy.js';
 import { createLogger } from './util/log.js';
 import { VERSION } from './util/version.js';
 
@@ -34,6 +35,7 @@ async function main(argv: string[]): Promise<number> {
 }
 
 async function serve(flags: Flags): Promise<number> {
+  limitHeapGrowth();
   const logger = createLogger(flags.logLevel, flags.logFormat);
   const { host, port } = parseListenAddress(flags.listenAddress);
   let web: WebConfig | undefined;
