@@ -9,12 +9,12 @@ import { interceptionOf } from '../diagnostics/interception.js';
 import type { ScheduledTarget } from '../config/targets.js';
 import type { Exporter } from '../exporter.js';
 import type { Phase, ProbeResult } from '../probes/result.js';
-import type { HistoryPoint, TargetState } from '../scheduler/results.js';
+import { HISTORY_LENGTH, type HistoryPoint, type TargetState } from '../scheduler/results.js';
 import { redactUrl } from '../util/redact.js';
 import { VERSION } from '../util/version.js';
 
-/** Points of history sent per target: enough for a sparkline, small enough to poll. */
-export const HISTORY_POINTS = 60;
+/** Points of history sent per target: all the store keeps (enough for a sparkline). */
+export const HISTORY_POINTS = HISTORY_LENGTH;
 
 type PhasesMs = Partial<Record<Phase, number>>;
 
