@@ -4,6 +4,7 @@
  * read back as phase durations under blackbox_exporter's names (both expose them).
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -142,12 +143,21 @@ export interface Scrape {
 const SCRAPE_DEADLINE_MS = 30_000;
 
 /** GET over a fresh connection: no keep-alive race with the exporter's idle timeout. */
-function get(url: string, timeoutMs: number): Promise<{ status: number; body: string }> {
+/** A GET that asks for gzip, as Prometheus' scrapes do; resolved at the last byte, then decoded. */
+function get(url: string, timeoutMs: number): Promise<{ status: number; body: string; lastByteAt: bigint }> {
   return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs, headers: { 'accept-encoding': 'gzip' } }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+      res.on('end', () => {
+        const lastByteAt = process.hrtime.bigint();
+        const raw = Buffer.concat(chunks);
+        try {
+          resolve({ status: res.statusCode ?? 0, body: (res.headers['content-encoding'] === 'gzip' ? gunzipSync(raw) : raw).toString('utf8'), lastByteAt });
+        } catch (err) {
+          reject(err as Error);
+        }
+      });
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
@@ -159,8 +169,8 @@ function get(url: string, timeoutMs: number): Promise<{ status: number; body: st
 export async function scrape(exporter: Exporter, only?: readonly string[]): Promise<Scrape> {
   const start = process.hrtime.bigint();
   try {
-    const { status, body } = await get(`${exporter.baseUrl}/metrics`, SCRAPE_DEADLINE_MS);
-    const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+    const { status, body, lastByteAt } = await get(`${exporter.baseUrl}/metrics`, SCRAPE_DEADLINE_MS);
+    const seconds = Number(lastByteAt - start) / 1e9;
     if (status !== 200) return { samples: [], seconds: NaN, bytes: 0, error: `HTTP ${status}: ${body.slice(0, 200)}` };
     return { samples: parseSamples(body, only), seconds, bytes: Buffer.byteLength(body) };
   } catch (err) {

@@ -5,6 +5,7 @@ import { renderBlackbox } from '../metrics/blackbox.js';
 import { renderMetricsBytes, wantsOpenMetrics } from '../metrics/registries.js';
 import type { RunProbe } from '../scheduler/scheduler.js';
 import { configView } from './config-view.js';
+import { acceptsGzip, gzipBody } from './gzip.js';
 import { ProbeRequestError, parseProbeRequest, withModuleCa } from './probe-request.js';
 import { resolvedSelfProblem, type SelfAddress } from './self-target.js';
 import { statusSnapshot } from './status-api.js';
@@ -37,8 +38,10 @@ export function createApp({ exporter, runProbe }: AppDeps): Express {
 async function sendMetrics(exporter: Exporter, req: Request, res: Response): Promise<void> {
   try {
     const { body, contentType } = await renderMetricsBytes(exporter.registries, wantsOpenMetrics(req.get('accept')));
+    res.set({ 'content-type': contentType, vary: 'Accept-Encoding' });
     // end(), not send(): no SHA-1 ETag over a body of megabytes that Prometheus never revalidates.
-    res.set('content-type', contentType).end(body);
+    if (acceptsGzip(req.get('accept-encoding'))) res.set('content-encoding', 'gzip').end(await gzipBody(body));
+    else res.end(body);
   } catch (err) {
     exporter.logger.error('rendering metrics failed', { error: String(err) });
     res.status(500).type('text/plain').send(`error rendering metrics: ${String(err)}\n`);

@@ -2,7 +2,8 @@
  * The HTTP surface of an in-process Exporter on 127.0.0.1:0, with a fake runProbe (the
  * network is not the subject): /metrics, /-/healthy, /-/ready, /-/reload, landing page.
  */
-import type { Server } from 'node:http';
+import { get, type IncomingHttpHeaders, type Server } from 'node:http';
+import { gunzipSync } from 'node:zlib';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -49,6 +50,18 @@ afterAll(async () => {
   tmp.cleanup();
 });
 
+/** A GET that does not decode anything (fetch would gunzip behind our back). */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ headers: IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    get(url, { headers }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+      res.on('error', reject);
+    }).on('error', reject);
+  });
+}
+
 async function metrics() {
   return parseExposition(await (await fetch(`${base}/metrics`)).text());
 }
@@ -78,6 +91,20 @@ describe('HTTP endpoints', () => {
     const om = await fetch(`${base}/metrics`, { headers: { accept: 'application/openmetrics-text; version=1.0.0,text/plain;version=0.0.4;q=0.5' } });
     expect(om.headers.get('content-type')).toMatch(/^application\/openmetrics-text; version=1\.0\.0/);
     expect((await om.text()).trimEnd().endsWith('# EOF')).toBe(true);
+  });
+
+  it('gzips /metrics when the scraper asks (as Prometheus does), plain text otherwise', async () => {
+    const zipped = await rawGet(`${base}/metrics`, { 'accept-encoding': 'gzip' });
+    expect(zipped.headers['content-encoding']).toBe('gzip');
+    expect(zipped.headers.vary).toMatch(/accept-encoding/i);
+    const text = gunzipSync(zipped.body).toString('utf8');
+    expect(valueOf(parseExposition(text), 'o365_probe_success', { target: 'good', site: 'lab' })).toBe(1);
+    const refusals: Record<string, string>[] = [{}, { 'accept-encoding': 'gzip;q=0, identity' }, { 'accept-encoding': 'br' }];
+    for (const headers of refusals) {
+      const plain = await rawGet(`${base}/metrics`, headers);
+      expect(plain.headers['content-encoding']).toBeUndefined();
+      expect(plain.body.toString('utf8')).toContain('# TYPE o365_probe_success gauge');
+    }
   });
 
   it('has a landing page linking the endpoints, and 404 elsewhere', async () => {
