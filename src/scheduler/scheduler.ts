@@ -1,5 +1,6 @@
 /**
- * Runs every target on its interval: a first run at start (so /-/ready comes quickly), then
+ * Runs every target on its interval: a first run at start (so /-/ready comes quickly; spread
+ * over up to one interval when thousands of targets arrive together), then
  * on slots spread over the interval; never overlapping itself (a busy slot is counted as
  * missed), bounded by its timeout, and at most `maxConcurrency` probes at once.
  */
@@ -24,6 +25,19 @@ interface Entry {
   timer?: NodeJS.Timeout;
   running?: Promise<void>;
   ranOnce: boolean;
+}
+
+/**
+ * First runs of targets added together start at this rate at most. Thousands at once would
+ * queue behind the concurrency limit for many seconds (timing them all late, /metrics and the
+ * regular slots stuck behind them); at this rate a few dozen targets still start within a
+ * fraction of a second, and 5,000 are spread over their interval like their later runs.
+ */
+export const STARTUP_PROBES_PER_SECOND = 250;
+
+/** Seconds over which `added` new targets make their first run: never beyond their interval. */
+export function startupWindowSeconds(added: number, intervalSeconds: number): number {
+  return Math.min(intervalSeconds, added / STARTUP_PROBES_PER_SECOND);
 }
 
 /** Grace added to a probe's own timeout before the scheduler aborts it. */
@@ -67,9 +81,10 @@ export class Scheduler {
     for (const [key, entry] of this.entries) {
       if (!keep.has(key)) this.remove(key, entry);
     }
+    const added = targets.filter((t) => !this.entries.has(t.key)).length;
     for (const target of targets) {
       const entry = this.entries.get(target.key);
-      if (!entry) this.add(target);
+      if (!entry) this.add(target, startupWindowSeconds(added, target.intervalSeconds));
       else this.update(entry, target);
     }
   }
@@ -80,10 +95,17 @@ export class Scheduler {
     await Promise.allSettled([...this.entries.values()].map((e) => e.running));
   }
 
-  private add(target: ScheduledTarget): void {
-    const entry: Entry = { target, anchorMs: Date.now() + slotOffset(target.key, target.intervalSeconds) * 1000, ranOnce: false };
+  /** A new target's first run comes at its place in the start-up window (at once for a few targets). */
+  private add(target: ScheduledTarget, windowSeconds: number): void {
+    const nowMs = Date.now();
+    const entry: Entry = { target, anchorMs: nowMs + slotOffset(target.key, target.intervalSeconds) * 1000, ranOnce: false };
     this.entries.set(target.key, entry);
-    this.fire(entry);
+    const delayMs = slotOffset(target.key, windowSeconds) * 1000;
+    if (delayMs < 1) return this.fire(entry);
+    // Fired as the slot `nowMs + delayMs`: with a window as long as the interval that is the
+    // first regular slot itself, which must not run again when the timer fires a little early.
+    entry.timer = setTimeout(() => this.fire(entry, nowMs + delayMs), delayMs);
+    entry.timer.unref();
   }
 
   private update(entry: Entry, target: ScheduledTarget): void {

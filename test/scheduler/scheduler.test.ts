@@ -7,7 +7,7 @@ import type { ScheduledTarget } from '../../src/config/targets.js';
 import type { ProbeResult } from '../../src/probes/result.js';
 import type { ProbeContext, ProbeOptions, ProbeTarget } from '../../src/probes/target.js';
 import { ResultStore, type ResultObserver } from '../../src/scheduler/results.js';
-import { Scheduler, type SchedulerHooks } from '../../src/scheduler/scheduler.js';
+import { Scheduler, startupWindowSeconds, type SchedulerHooks } from '../../src/scheduler/scheduler.js';
 import { slotOffset } from '../../src/scheduler/spread.js';
 import { poll } from '../helpers/process.js';
 import { failedResult, fakeTarget, okResult } from '../helpers/targets.js';
@@ -86,6 +86,25 @@ describe('Scheduler', () => {
     await poll('three first runs', () => (recorder.observed.length === 3 ? true : undefined), 5000, 5);
     expect(recorder.observed.sort()).toEqual(['a|direct', 'b|direct', 'c|direct']);
     expect(scheduler.targets.map((t) => t.key)).toEqual(['a|direct', 'b|direct', 'c|direct']);
+  });
+
+  it('spreads the first runs of thousands of targets added at once over a window, not all at once', async () => {
+    expect(startupWindowSeconds(6, 30)).toBeLessThan(0.1); // the default config: at once
+    expect(startupWindowSeconds(5_000, 15)).toBe(15); // never beyond the interval
+    const probe = fakeProbe();
+    const recorder = new Recorder();
+    const count = 2_500; // a 10 s window at the start-up rate
+    const scheduler = makeScheduler(probe.run, [recorder], 10_000);
+    const startedAt = Date.now();
+    scheduler.setTargets(Array.from({ length: count }, (_, i) => fakeTarget(`t${i}`, { intervalSeconds: 3600 })));
+    await poll('a first run', () => (probe.calls.length > 0 ? true : undefined), 5000, 5);
+    await delay(500);
+    // Timers never fire early: by now at most the first (elapsed / window) of the targets ran.
+    const elapsed = (Date.now() - startedAt) / 1000;
+    expect(probe.calls.length).toBeLessThanOrEqual(Math.ceil(count * (elapsed / 10)) + 1);
+    expect(scheduler.ready).toBe(false);
+    // Each first run is at the target's place in the window.
+    for (const call of probe.calls) expect(call.at - startedAt).toBeGreaterThanOrEqual(Math.floor(slotOffset(`${call.name}|direct`, 10) * 1000) - 1);
   });
 
   it('keeps to its slots: a fast probe misses no slot and never runs twice in one slot', async () => {
