@@ -6,6 +6,7 @@
  */
 import { isIPv6 } from 'node:net';
 import type { ProbeResult } from '../probes/result.js';
+import { formatValue, labelPairs } from './exposition.js';
 
 export type ProbeKind = 'http' | 'tcp' | 'dns';
 
@@ -13,18 +14,6 @@ export type ProbeKind = 'http' | 'tcp' | 'dns';
 export const BLACKBOX_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
 type Sample = [labels: Record<string, string>, value: number];
-
-function formatValue(value: number): string {
-  if (Number.isNaN(value)) return 'NaN';
-  if (value === Infinity) return '+Inf';
-  if (value === -Infinity) return '-Inf';
-  return String(value);
-}
-
-/** Label values may hold anything the peer sent (a cipher name): escape as the format says. */
-function escapeLabel(value: string): string {
-  return value.replace(/[\\"\n]/g, (c) => (c === '\n' ? '\\n' : `\\${c}`));
-}
 
 /** Gauges in the order they are added, each with its HELP and TYPE lines, laid out as prom-client does. */
 class Exposition {
@@ -34,10 +23,7 @@ class Exposition {
     const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`];
     if (typeof value === 'number') lines.push(`${name} ${formatValue(value)}`);
     else {
-      for (const [labels, v] of value) {
-        const text = Object.entries(labels).map(([k, l]) => `${k}="${escapeLabel(l)}"`).join(',');
-        lines.push(`${name}{${text}} ${formatValue(v)}`);
-      }
+      for (const [labels, v] of value) lines.push(`${name}{${labelPairs(labels)}} ${formatValue(v)}`);
     }
     this.families.push(lines.join('\n'));
   }
