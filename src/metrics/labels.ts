@@ -1,4 +1,5 @@
 import type { ScheduledTarget } from '../config/targets.js';
+import { labelPairs, withConstantLabels } from './exposition.js';
 
 /** Labels every probe series carries (config `labels:` are added registry-wide). */
 export const TARGET_LABELS = ['target', 'service', 'category', 'path'] as const;
@@ -6,6 +7,14 @@ export type TargetLabels = Record<(typeof TARGET_LABELS)[number], string>;
 
 export function targetLabels(t: ScheduledTarget): TargetLabels {
   return { target: t.name, service: t.service, category: t.category, path: t.path };
+}
+
+/**
+ * The escaped label pairs every hand-rendered per-target line starts with: the target's
+ * labels, then the registry-wide constant ones (config `labels:`) it does not set itself.
+ */
+export function targetPrefix(t: ScheduledTarget, constantLabels: Readonly<Record<string, string>>): string {
+  return labelPairs(withConstantLabels(targetLabels(t), constantLabels));
 }
 
 /** A metric whose series can be removed by label set (Counter, Histogram, Gauge). */

@@ -8,8 +8,8 @@
 import type { ScheduledTarget } from '../config/targets.js';
 import type { ProbeResult } from '../probes/result.js';
 import type { ResultObserver, ResultStore } from '../scheduler/results.js';
-import { extraLabels, familyHeader, labelPairs, withConstantLabels, type Chunk, type ExpositionSource } from './exposition.js';
-import { targetLabels } from './labels.js';
+import { extraLabels, familyHeader, type Chunk, type ExpositionSource } from './exposition.js';
+import { targetPrefix } from './labels.js';
 import { PROBE_FAMILIES, type ProbeCounts, type ProbeFamily } from './probe-families.js';
 
 interface Rendered {
@@ -91,7 +91,7 @@ export class ProbeSeries implements ExpositionSource, ResultObserver {
     // The store has the target as refreshed by the last reload; labels follow it.
     const target = state?.target ?? entry.target;
     const last = state?.last;
-    const prefix = labelPairs(withConstantLabels(targetLabels(target), this.constants.labels));
+    const prefix = targetPrefix(target, this.constants.labels);
     const lines = this.families.map((f) => f.lines(prefix, last, entry.counts));
     const offsets = [0];
     for (const text of lines) offsets.push((offsets.at(-1) as number) + Buffer.byteLength(text, 'utf8'));

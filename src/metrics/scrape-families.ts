@@ -5,8 +5,8 @@
  * object (a reload makes new target objects, so a stale prefix is never reused).
  */
 import type { ScheduledTarget } from '../config/targets.js';
-import { familyHeader, labelPairs, withConstantLabels, type Chunk, type ExpositionSource, type FamilyType } from './exposition.js';
-import { targetLabels } from './labels.js';
+import { familyHeader, type Chunk, type ExpositionSource, type FamilyType } from './exposition.js';
+import { targetPrefix } from './labels.js';
 
 /** Escaped `target=..,service=..,category=..,path=..` plus the constant labels. */
 export type PrefixOf = (target: ScheduledTarget) => string;
@@ -32,7 +32,7 @@ export class ScrapeFamilies implements ExpositionSource {
     }
     const prefixOf: PrefixOf = (target) => {
       let prefix = this.prefixes.get(target);
-      if (prefix === undefined) this.prefixes.set(target, (prefix = labelPairs(withConstantLabels(targetLabels(target), constantLabels))));
+      if (prefix === undefined) this.prefixes.set(target, (prefix = targetPrefix(target, constantLabels)));
       return prefix;
     };
     for (const family of this.families) {
