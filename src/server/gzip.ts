@@ -1,8 +1,9 @@
 /**
  * gzip for /metrics. Prometheus always asks for it (Accept-Encoding: gzip); at 5,000 targets
- * the body is ~7.5 MB of text that compresses ~15x. Compressing runs on libuv's thread pool,
- * so the event loop (and the probes' clocks) only hand the buffer over, and the far smaller
- * body leaves in a few writes instead of dozens interleaved with probe callbacks.
+ * the body is ~7.5 MB of repetitive text. Compressing runs on libuv's thread pool, so the
+ * event loop (and the probes' clocks) only hands the buffer over, and less has to be written
+ * out between probe callbacks. Measured at 5,000 targets: steady scrapes 0.23-0.33 s with
+ * gzip against 0.27-0.59 s plain (bench, two 2-minute runs).
  */
 import { constants, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
