@@ -19,6 +19,7 @@ declare -A NEED=(
   [runc]=runc
   [wrk]=wrk
   [python3]=python3
+  [cc]=gcc
 )
 
 missing=()

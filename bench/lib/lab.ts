@@ -5,13 +5,11 @@
  * name unique to this process and is deleted by `close()`.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { startLink, type Link } from './link.js';
+import { linkProgram, startLink, type Link, type LinkKind } from './link.js';
 import { start, type Proc } from './procs.js';
-
-const LINK_SCRIPT = join(dirname(fileURLToPath(import.meta.url)), '..', 'link', 'link-emulator.py');
 
 export interface Lab {
   near: string;
@@ -49,9 +47,11 @@ export interface LabOptions {
   nice: number;
   /** Run the link emulator SCHED_FIFO: it stands for the network and must not wait for a CPU. */
   realtimeLink: boolean;
+  /** Which link emulator: "auto" is the C one when a compiler is there (see link.ts). */
+  linkKind?: LinkKind | 'auto';
 }
 
-export async function createLab({ maxSeconds, nice, realtimeLink }: LabOptions): Promise<Lab> {
+export async function createLab({ maxSeconds, nice, realtimeLink, linkKind = 'auto' }: LabOptions): Promise<Lab> {
   const id = `o3b${process.pid.toString(36)}`;
   const near = `${id}-near`;
   const far = `${id}-far`;
@@ -60,8 +60,10 @@ export async function createLab({ maxSeconds, nice, realtimeLink }: LabOptions):
   const farAddress = '10.77.0.2';
   const nearControlAddress = `10.78.${k}.2`;
   let link: Link | undefined;
+  const buildDir = mkdtempSync(join(tmpdir(), 'o365-bench-link-'));
   const close = async (): Promise<void> => {
     await link?.close();
+    rmSync(buildDir, { recursive: true, force: true });
     quietly(() => ip('netns', 'del', near));
     quietly(() => ip('netns', 'del', far));
     quietly(() => ip('link', 'del', `${id}v`));
@@ -72,7 +74,7 @@ export async function createLab({ maxSeconds, nice, realtimeLink }: LabOptions):
     ip('netns', 'add', near);
     ip('netns', 'add', far);
     for (const ns of [near, far]) ip('-n', ns, 'link', 'set', 'lo', 'up');
-    link = await startLink(LINK_SCRIPT, `${id}n`, `${id}f`, maxSeconds, realtimeLink);
+    link = await startLink(linkProgram(linkKind, buildDir), `${id}n`, `${id}f`, maxSeconds, realtimeLink);
     for (const [ns, dev, address] of [[near, `${id}n`, '10.77.0.1/24'], [far, `${id}f`, `${farAddress}/24`]] as const) {
       ip('link', 'set', dev, 'netns', ns);
       ip('-n', ns, 'addr', 'add', address, 'dev', dev);

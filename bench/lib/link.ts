@@ -1,9 +1,43 @@
 /**
- * Driving the link emulator (link/link-emulator.py): set the delay, and read back every
- * packet it forwarded with the times it read and wrote it (the wire truth).
+ * Driving the link emulator (link/link-emulator.c, or link-emulator.py without a C compiler):
+ * set the delay, and read back every packet it forwarded with the times it read and wrote it
+ * (the wire truth).
  */
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+const LINK_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'link');
+
+export type LinkKind = 'c' | 'python';
+
+/** How to start an emulator: the program and its leading arguments (the TUN names etc. follow). */
+export interface LinkProgram {
+  kind: LinkKind;
+  argv: string[];
+}
+
+function hasCompiler(): boolean {
+  try {
+    execFileSync('cc', ['--version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The C emulator compiled into `buildDir` (`cc -O2`) when asked for or when a compiler is
+ * there ("auto"), else the Python one. Asking for "c" without a compiler is an error.
+ */
+export function linkProgram(want: LinkKind | 'auto', buildDir: string): LinkProgram {
+  if (want === 'python' || (want === 'auto' && !hasCompiler())) return { kind: 'python', argv: ['python3', join(LINK_DIR, 'link-emulator.py')] };
+  const binary = join(buildDir, 'link-emulator');
+  if (!existsSync(binary)) execFileSync('cc', ['-O2', '-o', binary, join(LINK_DIR, 'link-emulator.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
+  return { kind: 'c', argv: [binary] };
+}
 
 /** One forwarded packet. "ab" is near -> far. Times are CLOCK_MONOTONIC nanoseconds. */
 export interface Packet {
@@ -28,14 +62,15 @@ export interface Packet {
 type Row = ['ab' | 'ba', number, number, number, number, number, number, number, number, number];
 
 export interface Link {
+  kind: LinkKind;
   set(delayMs: number, jitterMs?: number, loss?: number): Promise<void>;
   /** Packets forwarded since the previous dump. */
   dump(): Promise<Packet[]>;
   close(): Promise<void>;
 }
 
-export async function startLink(script: string, tunA: string, tunB: string, maxSeconds: number, realtime: boolean): Promise<Link> {
-  const argv = ['python3', script, tunA, tunB, String(maxSeconds)];
+export async function startLink(program: LinkProgram, tunA: string, tunB: string, maxSeconds: number, realtime: boolean): Promise<Link> {
+  const argv = [...program.argv, tunA, tunB, String(maxSeconds)];
   const [file, ...args] = realtime ? ['chrt', '--fifo', '20', ...argv] : argv;
   const child: ChildProcessWithoutNullStreams = spawn(file as string, args, { stdio: 'pipe' });
   let stderr = '';
@@ -71,6 +106,7 @@ export async function startLink(script: string, tunA: string, tunB: string, maxS
     throw err;
   }
   return {
+    kind: program.kind,
     async set(delayMs, jitterMs = 0, loss = 0) {
       await command(`set ${delayMs} ${jitterMs} ${loss}`);
     },
