@@ -75,6 +75,34 @@ describe('tls start', () => {
     }
   });
 
+  it('the handshake clock starts after Node built and wrote the ClientHello, and ends at secure', async () => {
+    const signal = new AbortController().signal;
+    let armed: ReturnType<typeof startTls> | undefined;
+    let helloWritten = 0n;
+    let atSecure = 0n;
+    const { socket } = await connectTcp('127.0.0.1', server.port, signal, 5, (s) => {
+      armed = startTls(s, 'localhost', pki.ca.cert);
+      // Node's _start() calls the TLS handle's start(): OpenSSL builds the ClientHello and
+      // writes it to the TCP socket before it returns. Stamp its return.
+      const handle = (armed.socket as unknown as { _handle: { start(): void } })._handle;
+      const start = handle.start;
+      handle.start = function (this: unknown): void {
+        start.call(this);
+        helloWritten = process.hrtime.bigint();
+      };
+      armed.socket.once('secure', () => void (atSecure = process.hrtime.bigint()));
+    });
+    const secure = await finishHandshake(armed!, socket, { servername: 'localhost', options: probeOptions({ tls: { ca: pki.ca.cert } }), signal });
+    try {
+      expect(helloWritten).toBeGreaterThan(0n);
+      expect(secure.seconds).toBeGreaterThan(0);
+      // The window sits inside [ClientHello written, secure]: building it is not counted.
+      expect(secure.seconds).toBeLessThanOrEqual(Number(atSecure - helloWritten) / 1e9);
+    } finally {
+      secure.socket.destroy();
+    }
+  });
+
   it('an armed client on a refused connection fails the connect phase, not tls', async () => {
     const port = await refusedPort();
     const result = await httpProbe(httpTarget(new URL(`https://127.0.0.1:${port}/`)), probeOptions(), context());
