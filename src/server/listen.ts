@@ -1,9 +1,8 @@
-import type { Server } from 'node:http';
+import type { RequestListener, Server } from 'node:http';
 import { createServer } from 'node:http';
-import type { Express } from 'express';
 
 /** Starts the listener (plain HTTP unless `make` says otherwise, see web-tls.ts); resolves with the bound port (useful with port 0). */
-export function listen(app: Express, host: string | undefined, port: number, make: (app: Express) => Server = (a) => createServer(a)): Promise<{ server: Server; port: number }> {
+export function listen(app: RequestListener, host: string | undefined, port: number, make: (app: RequestListener) => Server = (a) => createServer(a)): Promise<{ server: Server; port: number }> {
   return new Promise((resolve, reject) => {
     const server = make(app);
     server.once('error', reject);
