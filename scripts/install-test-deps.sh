@@ -20,6 +20,8 @@ declare -A NEED=(
   [wrk]=wrk
   [python3]=python3
   [cc]=gcc
+  [nginx]=nginx-light
+  [dnsmasq]=dnsmasq-base
 )
 
 missing=()
@@ -38,7 +40,7 @@ export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 # Debian starts some of these as services on install; tests start their own on loopback.
-for svc in prometheus prometheus-alertmanager prometheus-blackbox-exporter prometheus-node-exporter coturn; do
+for svc in prometheus prometheus-alertmanager prometheus-blackbox-exporter prometheus-node-exporter coturn nginx; do
   (command -v systemctl >/dev/null && systemctl stop "$svc" 2>/dev/null) || true
   pkill -x "$svc" 2>/dev/null || true
 done

@@ -1,6 +1,8 @@
 /** `npm run bench -- [flags]`: which scenarios, how many probes, how long. Defaults fit in 15 minutes. */
 import { parseArgs } from 'node:util';
 import type { AccuracyOptions } from '../scenarios/accuracy.js';
+import type { FarKind } from '../scenarios/env.js';
+import type { LinkKind } from './link.js';
 import type { ScheduledOptions } from '../scenarios/scheduled.js';
 import type { ThroughputOptions } from '../scenarios/throughput.js';
 
@@ -15,6 +17,10 @@ export interface BenchFlags {
   /** Niceness of the harness and everything it starts (see LabOptions.nice). */
   nice: number;
   realtimeLink: boolean;
+  /** Which link emulator (see lib/link.ts). */
+  link: LinkKind | 'auto';
+  /** Which far peers (see scenarios/env.ts). */
+  far: FarKind | 'auto';
   /** Re-render the report from a results JSON instead of measuring. */
   render?: string;
   accuracy: AccuracyOptions;
@@ -29,9 +35,12 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --max-minutes=N                         hard bound on the run (default 15)
   --nice=N                                niceness of the harness, exporters and peers (default -10; 0: as is)
   --no-realtime-link                      run the link emulator without SCHED_FIFO
+  --link=auto|c|python                    link emulator (default auto: C when cc exists, else Python)
+  --far=auto|native|node                  far DNS/HTTPS (default auto: dnsmasq + nginx when installed, else Node)
   --render=FILE                           only rewrite the report (md, svg, png) from a results JSON
   --accuracy.probes=N --accuracy.warmup=N --accuracy.rtts=10,40,150 --accuracy.jitter=40:5
   --accuracy.load-targets=N --accuracy.load-interval=SECONDS --accuracy.case-seconds=N
+  --accuracy.no-extras                    only the floor and --accuracy.rtts cases (no jitter, no TLS 1.2)
   --throughput.concurrency=1,8,32 --throughput.seconds=N --throughput.warmup=N
   --scheduled.sizes=100,1000,5000 --scheduled.seconds=N --scheduled.interval=N --scheduled.scrape-every=N
 `;
@@ -55,13 +64,23 @@ function niceness(text: string | undefined): number {
   return n;
 }
 
+function linkKind(text: string | undefined): LinkKind | 'auto' {
+  if (text === undefined || text === 'auto' || text === 'c' || text === 'python') return text ?? 'auto';
+  throw new Error(`--link: "${text}" is not auto, c or python`);
+}
+
+function farKind(text: string | undefined): FarKind | 'auto' {
+  if (text === undefined || text === 'auto' || text === 'native' || text === 'node') return text ?? 'auto';
+  throw new Error(`--far: "${text}" is not auto, native or node`);
+}
+
 export function parseBenchFlags(argv: string[]): BenchFlags {
   const options = Object.fromEntries(
     ['only', 'out', 'max-minutes', 'nice', 'render', 'accuracy.probes', 'accuracy.warmup', 'accuracy.rtts', 'accuracy.jitter', 'accuracy.load-targets',
       'accuracy.load-interval', 'accuracy.case-seconds', 'throughput.concurrency', 'throughput.seconds', 'throughput.warmup',
       'scheduled.sizes', 'scheduled.seconds', 'scheduled.interval', 'scheduled.scrape-every'].map((name) => [name, { type: 'string' as const }]),
   );
-  const { values: v } = parseArgs({ args: argv, strict: true, options: { ...options, quick: { type: 'boolean' }, help: { type: 'boolean' }, 'no-realtime-link': { type: 'boolean' } } });
+  const { values: v } = parseArgs({ args: argv, strict: true, options: { ...options, link: { type: 'string' }, far: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' }, 'no-realtime-link': { type: 'boolean' }, 'accuracy.no-extras': { type: 'boolean' } } });
   if (v.help) throw new Error(USAGE);
   const get = (name: string) => (v as Record<string, string | boolean | undefined>)[name] as string | undefined;
   const quick = v.quick === true;
@@ -74,10 +93,13 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     maxMinutes: number(get('max-minutes'), 15, '--max-minutes'),
     nice: niceness(get('nice')),
     realtimeLink: v['no-realtime-link'] !== true,
+    link: linkKind(get('link')),
+    far: farKind(get('far')),
     render: get('render'),
     accuracy: {
       rttsMs: numbers(get('accuracy.rtts') ?? '10,40,150', '--accuracy.rtts'),
       jitter: { rttMs: jitterRtt, jitterMs },
+      extras: v['accuracy.no-extras'] !== true,
       probes: number(get('accuracy.probes'), quick ? 10 : 50, '--accuracy.probes'),
       warmup: number(get('accuracy.warmup'), quick ? 2 : 5, '--accuracy.warmup'),
       loadTargets: number(get('accuracy.load-targets'), quick ? 100 : 500, '--accuracy.load-targets'),

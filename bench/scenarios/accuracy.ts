@@ -12,6 +12,8 @@ import { runCase, type AccuracyCase, type CaseResult } from './accuracy-case.js'
 export interface AccuracyOptions {
   rttsMs: number[];
   jitter: { rttMs: number; jitterMs: number };
+  /** Also the jitter and TLS 1.2 cases (false: only the floor and the plain RTTs, for quick runs). */
+  extras: boolean;
   probes: number;
   warmup: number;
   loadTargets: number;
@@ -29,8 +31,8 @@ export function accuracyCases(o: AccuracyOptions, loaded: boolean): AccuracyCase
   const cases = [
     ...(loaded ? [] : [{ ...plain(0), label: '0 ms (floor)' }]),
     ...o.rttsMs.map(plain),
-    { ...plain(o.jitter.rttMs), label: `${o.jitter.rttMs} ms +-${o.jitter.jitterMs} ms`, jitterMs: o.jitter.jitterMs },
-    ...(loaded ? [] : [{ ...plain(o.jitter.rttMs), label: `${o.jitter.rttMs} ms TLS 1.2`, tls: '1.2' as const }]),
+    ...(o.extras ? [{ ...plain(o.jitter.rttMs), label: `${o.jitter.rttMs} ms +-${o.jitter.jitterMs} ms`, jitterMs: o.jitter.jitterMs }] : []),
+    ...(loaded || !o.extras ? [] : [{ ...plain(o.jitter.rttMs), label: `${o.jitter.rttMs} ms TLS 1.2`, tls: '1.2' as const }]),
   ];
   return cases.map((c) => (loaded ? { ...c, label: `${c.label}, loaded` } : c));
 }

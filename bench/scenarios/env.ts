@@ -5,12 +5,17 @@ import { LOCAL_PORT } from '../lib/configs.js';
 import { REPO_ROOT } from '../lib/exporters.js';
 import type { Lab } from '../lib/lab.js';
 import type { Proc } from '../lib/procs.js';
+import { nativeFarAvailable, startNativeFar } from '../peers/far-native.js';
+
+/** Far DNS and HTTPS: nginx + dnsmasq ("native", see peers/far-native.ts) or Node (peers/far.ts). */
+export type FarKind = 'native' | 'node';
 
 export interface BenchEnv {
   lab: Lab;
   certs: BenchCerts;
   /** DNS + HTTPS at the far end of the link. */
-  far: Proc;
+  far: Proc[];
+  farKind: FarKind;
   /** HTTPS for every 127.1.x.y target, inside the near namespace. */
   local: Proc;
   log(line: string): void;
@@ -18,10 +23,18 @@ export interface BenchEnv {
 
 const peer = (name: string) => join(REPO_ROOT, 'bench', 'peers', name);
 
-export async function startPeers(lab: Lab, certDir: string, log: (line: string) => void): Promise<BenchEnv> {
+export async function startPeers(lab: Lab, certDir: string, log: (line: string) => void, want: FarKind | 'auto' = 'auto'): Promise<BenchEnv> {
   const certs = makeCerts(certDir, lab.farAddress);
-  const far = lab.exec(lab.far, 'far peer', process.execPath, ['--import', 'tsx', peer('far.ts'), lab.farAddress, certs.certFile, certs.keyFile, FAR_HOST]);
+  const farKind: FarKind = want === 'auto' ? (nativeFarAvailable() ? 'native' : 'node') : want;
   const local = lab.exec(lab.near, 'local peer', process.execPath, ['--import', 'tsx', peer('local.ts'), String(LOCAL_PORT), certs.certFile, certs.keyFile]);
-  await Promise.all([far.waitFor(/far ready/), local.waitFor(/local ready/)]);
-  return { lab, certs, far, local, log };
+  let far: Proc[];
+  if (farKind === 'native') {
+    far = await startNativeFar(lab, certs, certDir, [FAR_HOST]);
+  } else {
+    const node = lab.exec(lab.far, 'far peer', process.execPath, ['--import', 'tsx', peer('far.ts'), lab.farAddress, certs.certFile, certs.keyFile, FAR_HOST]);
+    await node.waitFor(/far ready/);
+    far = [node];
+  }
+  await local.waitFor(/local ready/);
+  return { lab, certs, far, farKind, local, log };
 }
