@@ -2,13 +2,15 @@
  * One HTTP/1.1 request with undici over a socket the probe already connected (and
  * handshook), so dns/connect/tls/first_byte/transfer all belong to one connection.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import { Client } from 'undici';
-import type { Dispatcher, buildConnector } from 'undici';
+import type { buildConnector } from 'undici';
 import { now, secondsSince } from '../util/clock.js';
 import { abortError, errorCode, errorMessage, httpReason } from './errors.js';
 import { instrument } from './http-timing.js';
 import type { SocketTiming } from './http-timing.js';
+import { ResponseReader, type ResponseHead } from './http-response.js';
 import type { HttpDetails, Phase } from './result.js';
 import { ProbeError, isProbeError } from './result.js';
 import { PartialFailure, type ProbeRun } from './run.js';
@@ -25,7 +27,7 @@ export interface ExchangeRequest {
 const MAX_HEADERS = 64;
 const MAX_HEADER_VALUE = 256;
 
-function keptHeaders(headers: Dispatcher.ResponseData['headers']): Record<string, string> {
+function keptHeaders(headers: IncomingHttpHeaders): Record<string, string> {
   const kept: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers).slice(0, MAX_HEADERS)) {
     if (value === undefined) continue;
@@ -69,38 +71,26 @@ function withFirstByte(err: ProbeError, timing: SocketTiming): ProbeError {
   return new PartialFailure(err.phase, err.reason, err.message, { phases }, { cause: err });
 }
 
+/** Sends the request; resolves with the head, its first_byte time from the socket stamps. */
 async function headersOf(
   run: ProbeRun,
   client: Client,
   request: ExchangeRequest,
+  reader: ResponseReader,
   timing: SocketTiming,
   socket: Socket,
-): Promise<Dispatcher.ResponseData> {
-  const { response } = await run.step('first_byte', async () => {
+): Promise<ResponseHead> {
+  const { head } = await run.step('first_byte', async () => {
     const { url, method, headers } = request;
-    const path = `${url.pathname}${url.search}`;
-    const res = await client.request({ path, method, headers, signal: run.signal }).catch((err: unknown) => {
+    client.dispatch({ path: `${url.pathname}${url.search}`, method, headers }, reader);
+    const got = await reader.head.catch((err: unknown) => {
       throw withFirstByte(toProbeError(err, 'first_byte', run.signal, socket), timing);
     });
     // Both stamps exist once undici has a response; fall back to "now" rather than crash.
     const seconds = secondsSince(timing.written ?? now(), timing.firstByte ?? now());
-    return { response: res, seconds };
+    return { head: got, seconds };
   });
-  return response;
-}
-
-async function readBody(run: ProbeRun, body: Dispatcher.ResponseData['body'], details: HttpDetails, maxBytes: number, socket: Socket): Promise<bigint> {
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
-      details.bodyBytes += chunk.length;
-      if (details.bodyBytes > maxBytes) {
-        throw new ProbeError('transfer', 'http_body_too_large', `body larger than ${maxBytes} bytes`);
-      }
-    }
-    return now();
-  } catch (err) {
-    throw toProbeError(err, 'transfer', run.signal, socket);
-  }
+  return head;
 }
 
 /**
@@ -133,7 +123,15 @@ export async function exchange(
     return client.destroy();
   });
 
-  const response = await headersOf(run, client, request, timing, socket);
+  const reader = new ResponseReader(options.http.maxBodyBytes);
+  const onAbort = (): void => reader.abort(run.signal.reason instanceof Error ? run.signal.reason : new Error('probe aborted'));
+  if (run.signal.aborted) onAbort();
+  else {
+    run.signal.addEventListener('abort', onAbort, { once: true });
+    run.defer(() => run.signal.removeEventListener('abort', onAbort));
+  }
+
+  const response = await headersOf(run, client, request, reader, timing, socket);
   const details: HttpDetails = {
     statusCode: response.statusCode,
     httpVersion: timing.httpVersion ?? '1.1',
@@ -144,7 +142,13 @@ export async function exchange(
   checkStatus(response.statusCode);
 
   await run.step('transfer', async () => {
-    const end = await readBody(run, response.body, details, options.http.maxBodyBytes, socket);
-    return { seconds: secondsSince(timing.firstByte ?? end, end) };
+    try {
+      const end = await reader.end;
+      return { seconds: secondsSince(timing.firstByte ?? end, end) };
+    } catch (err) {
+      throw toProbeError(err, 'transfer', run.signal, socket);
+    } finally {
+      details.bodyBytes = reader.bodyBytes;
+    }
   });
 }
