@@ -205,6 +205,30 @@ describe('hand-rendered per-target families', () => {
     expect(select(series, 'o365_probes_total', { target: 'smtp', service: 'Teams' }).map((s) => s.value)).toEqual([1]);
   });
 
+  it('stays equal to prom-client over many targets (several blocks) fed, re-fed and forgotten between scrapes', async () => {
+    const targets = Array.from({ length: 150 }, (_, i) => fakeTarget(`t${i}`, { service: i % 2 ? 'Teams' : 'Exchange' }));
+    const feeds: [ScheduledTarget, ProbeResult][] = [];
+    const feedAll = (list: ScheduledTarget[], round: number) => list.forEach((t, i) => {
+      const r = (i + round) % 5 === 0 ? failedResult('connect', 'connect_refused', { connect: 0.001 * i }) : tlsResult(1_700_000_000_000 + round * 15_000 + i);
+      feed(t, r);
+      feeds.push([t, r]);
+    });
+    feedAll(targets, 0);
+    await render();
+    feedAll(targets.filter((_, i) => i % 3 === 0), 1);
+    const gone = new Set(targets.slice(60, 140).map((t) => t.key));
+    for (const t of targets.filter((t) => gone.has(t.key))) {
+      metrics.forget(t);
+      store.forget(t);
+    }
+    feedAll([fakeTarget('late')], 2);
+    const text = await render();
+    const reference = promClientReference(feeds.filter(([t]) => !gone.has(t.key)), {});
+    expect(perTarget(parseExposition(text))).toEqual(perTarget(parseExposition(await reference.metrics())));
+    checkStructure(text, false);
+    expect(new Set(parseExposition(text).map((s) => s.labels.target).filter(Boolean)).size).toBe(71);
+  });
+
   it('gives each target a fixed number of lines, however many histogram buckets there are', async () => {
     const count = (text: string, name: string) => text.split('\n').filter((l) => l.includes(`target="${name}"`)).length;
     feed(fakeTarget('a'), tlsResult(1_700_000_000_000));
