@@ -17,19 +17,20 @@ type Sample = [labels: Record<string, string>, value: number];
 
 /** Gauges in the order they are added, each with its HELP and TYPE lines, laid out as prom-client does. */
 class Exposition {
-  private families: string[] = [];
+  /** Families so far, separated by a blank line; one string grown in place, no arrays per family. */
+  private text = '';
 
   gauge(name: string, help: string, value: number | Sample[]): void {
-    const lines = [`# HELP ${name} ${help}`, `# TYPE ${name} gauge`];
-    if (typeof value === 'number') lines.push(`${name} ${formatValue(value)}`);
+    let family = `# HELP ${name} ${help}\n# TYPE ${name} gauge`;
+    if (typeof value === 'number') family += `\n${name} ${formatValue(value)}`;
     else {
-      for (const [labels, v] of value) lines.push(`${name}{${labelPairs(labels)}} ${formatValue(v)}`);
+      for (const [labels, v] of value) family += `\n${name}{${labelPairs(labels)}} ${formatValue(v)}`;
     }
-    this.families.push(lines.join('\n'));
+    this.text = this.text ? `${this.text}\n\n${family}` : family;
   }
 
   toString(): string {
-    return `${this.families.join('\n\n')}\n`;
+    return `${this.text}\n`;
   }
 }
 
