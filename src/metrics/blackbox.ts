@@ -13,7 +13,8 @@ export type ProbeKind = 'http' | 'tcp' | 'dns';
 /** Prometheus text format 0.0.4, as prom-client's Registry.contentType. */
 export const BLACKBOX_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
 
-type Sample = [labels: Record<string, string>, value: number];
+/** Labels as an object, or already written as `name="value"` pairs (constant ones, rendered once). */
+type Sample = [labels: Record<string, string> | string, value: number];
 
 /** Gauges in the order they are added, each with its HELP and TYPE lines, laid out as prom-client does. */
 class Exposition {
@@ -24,7 +25,7 @@ class Exposition {
     let family = `# HELP ${name} ${help}\n# TYPE ${name} gauge`;
     if (typeof value === 'number') family += `\n${name} ${formatValue(value)}`;
     else {
-      for (const [labels, v] of value) family += `\n${name}{${labelPairs(labels)}} ${formatValue(v)}`;
+      for (const [labels, v] of value) family += `\n${name}{${typeof labels === 'string' ? labels : labelPairs(labels)}} ${formatValue(v)}`;
     }
     this.text = this.text ? `${this.text}\n\n${family}` : family;
   }
@@ -53,14 +54,23 @@ export function renderBlackboxText(result: ProbeResult, kind: ProbeKind): string
   return out.toString();
 }
 
+/** The phase labels of probe_http_duration_seconds, written once. */
+const PHASE = {
+  resolve: labelPairs({ phase: 'resolve' }),
+  connect: labelPairs({ phase: 'connect' }),
+  tls: labelPairs({ phase: 'tls' }),
+  processing: labelPairs({ phase: 'processing' }),
+  transfer: labelPairs({ phase: 'transfer' }),
+};
+
 function renderHttp(result: ProbeResult, out: Exposition): void {
   const { phases } = result;
   const durations: Sample[] = [
-    [{ phase: 'resolve' }, phases.dns ?? 0],
-    [{ phase: 'connect' }, phases.connect ?? 0],
-    [{ phase: 'tls' }, phases.tls ?? 0],
-    [{ phase: 'processing' }, phases.first_byte ?? 0],
-    [{ phase: 'transfer' }, phases.transfer ?? 0],
+    [PHASE.resolve, phases.dns ?? 0],
+    [PHASE.connect, phases.connect ?? 0],
+    [PHASE.tls, phases.tls ?? 0],
+    [PHASE.processing, phases.first_byte ?? 0],
+    [PHASE.transfer, phases.transfer ?? 0],
   ];
   out.gauge('probe_http_duration_seconds', 'Duration of the HTTP request by phase, summed over all redirects.', durations);
   out.gauge('probe_http_status_code', 'Response HTTP status code.', result.http?.statusCode ?? 0);
