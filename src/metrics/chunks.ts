@@ -18,7 +18,7 @@ export function chunksToBuffer(chunks: readonly Chunk[]): Buffer {
     if (typeof chunk === 'string') text.push(chunk);
     else {
       flush();
-      parts.push(chunk);
+      parts.push(chunk instanceof Uint8Array ? chunk : chunk.bytes);
     }
   }
   flush();
@@ -27,5 +27,5 @@ export function chunksToBuffer(chunks: readonly Chunk[]): Buffer {
 
 export function chunksToString(chunks: readonly Chunk[]): string {
   const decoder = new TextDecoder();
-  return chunks.map((c) => (typeof c === 'string' ? c : decoder.decode(c))).join('');
+  return chunks.map((c) => (typeof c === 'string' ? c : decoder.decode(c instanceof Uint8Array ? c : c.bytes))).join('');
 }

@@ -4,8 +4,17 @@
  * (same escaping, same numbers), so a family moved out of prom-client reads the same.
  */
 
-/** Text, or bytes already UTF-8 encoded (cached per-target lines). */
-export type Chunk = string | Uint8Array;
+/** Text, bytes already UTF-8 encoded, or cached bytes that also keep their deflated form. */
+export type Chunk = string | Uint8Array | Segment;
+
+/**
+ * Cached lines (a block's lines of one family) with their raw deflate form, made once per
+ * change of the lines rather than at every gzip scrape (gzip-chunks.ts joins the forms).
+ */
+export interface Segment {
+  bytes: Uint8Array;
+  deflated(): Uint8Array;
+}
 
 /** Something rendered beside prom-client's registries into the same /metrics body. */
 export interface ExpositionSource {

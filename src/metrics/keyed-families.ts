@@ -7,7 +7,7 @@
  * copies a few hundred slices rather than building ~10,000 strings at 5,000 targets.
  */
 import type { ScheduledTarget } from '../config/targets.js';
-import { familyHeader, type Chunk, type ExpositionSource, type FamilyType } from './exposition.js';
+import { familyHeader, type Chunk, type ExpositionSource, type FamilyType, type Segment } from './exposition.js';
 import { targetPrefix } from './labels.js';
 import { encodeFamilies, SeriesBlocks, type Member } from './series-blocks.js';
 
@@ -64,7 +64,7 @@ export class KeyedFamilies<I extends readonly unknown[]> implements ExpositionSo
     this.constants = constantLabels;
     this.refresh();
     this.blocks.flush();
-    const slices: Uint8Array[] = [];
+    const slices: Segment[] = [];
     this.spec.families.forEach((family, i) => {
       out.push(familyHeader(family.name, family.help, family.type, openMetrics));
       slices.length = 0;

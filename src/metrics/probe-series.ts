@@ -9,7 +9,7 @@
 import type { ScheduledTarget } from '../config/targets.js';
 import type { ProbeResult } from '../probes/result.js';
 import type { ResultObserver, ResultStore } from '../scheduler/results.js';
-import { extraLabels, familyHeader, type Chunk, type ExpositionSource } from './exposition.js';
+import { extraLabels, familyHeader, type Chunk, type ExpositionSource, type Segment } from './exposition.js';
 import { targetPrefix } from './labels.js';
 import { PROBE_FAMILIES, type ProbeCounts, type ProbeFamily } from './probe-families.js';
 import { encodeFamilies, SeriesBlocks, type Member } from './series-blocks.js';
@@ -67,7 +67,7 @@ export class ProbeSeries implements ExpositionSource, ResultObserver {
     this.refreshConstants(constantLabels);
     for (const [targetKey, entry] of this.entries) if (this.isStale(targetKey, entry)) this.build(targetKey, entry);
     this.blocks.flush();
-    const slices: Uint8Array[] = [];
+    const slices: Segment[] = [];
     this.families.forEach((family, i) => {
       out.push(familyHeader(family.name, family.help, family.type, openMetrics));
       slices.length = 0;

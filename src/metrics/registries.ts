@@ -5,6 +5,7 @@
  */
 import { Registry, collectDefaultMetrics, type OpenMetricsContentType, type PrometheusContentType } from 'prom-client';
 import { chunksToBuffer, chunksToString } from './chunks.js';
+import { gzipChunks } from './gzip-chunks.js';
 import type { Chunk, ExpositionSource } from './exposition.js';
 
 export interface Registries {
@@ -94,6 +95,16 @@ export async function renderMetrics(registries: Registries, openMetrics: boolean
 export async function renderMetricsBytes(registries: Registries, openMetrics: boolean): Promise<RenderedMetricsBytes> {
   const { chunks, contentType } = await renderChunks(registries, openMetrics);
   return { body: chunksToBuffer(chunks), contentType };
+}
+
+/**
+ * The body gzipped, what /metrics sends when the scraper accepts gzip (Prometheus always
+ * does): cached per-target lines go in as deflated when they changed, so only prom-client's
+ * text and the headers are compressed here, on the event loop (~40 KB at 5,000 targets).
+ */
+export async function renderMetricsGzip(registries: Registries, openMetrics: boolean): Promise<RenderedMetricsBytes> {
+  const { chunks, contentType } = await renderChunks(registries, openMetrics);
+  return { body: gzipChunks(chunks), contentType };
 }
 
 /**

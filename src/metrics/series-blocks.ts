@@ -10,6 +10,9 @@
  * old buffer, so each target's lines are held once, not twice.
  */
 
+import type { Segment } from './exposition.js';
+import { deflateSegment } from './gzip-chunks.js';
+
 /** One target's lines of every family: family i is bytes[offsets[i], offsets[i + 1]). */
 export interface FamilyBytes {
   bytes: Uint8Array;
@@ -44,9 +47,15 @@ export class Block {
   /** Family f's lines of all members are bytes[starts[f], starts[f + 1]). */
   starts: number[];
   dirty = false;
+  /** Family f's lines deflated (gzip-chunks.ts), made on first use after each rebuild. */
+  private deflated: (Uint8Array | undefined)[];
 
-  constructor(private readonly families: number) {
+  constructor(
+    private readonly families: number,
+    private readonly onDeflate: () => void = () => undefined,
+  ) {
     this.starts = new Array<number>(families + 1).fill(0);
+    this.deflated = new Array<Uint8Array | undefined>(families);
   }
 
   /** Copies pending lines in and drops removed members' lines. */
@@ -72,11 +81,28 @@ export class Block {
     this.starts[f] = pos;
     for (const m of this.members) m.pending = undefined;
     this.bytes = out;
+    this.deflated.fill(undefined);
     this.dirty = false;
   }
 
-  family(i: number): Uint8Array {
-    return this.bytes.subarray(this.starts[i], this.starts[i + 1]);
+  family(i: number): Segment {
+    const bytes = this.bytes.subarray(this.starts[i], this.starts[i + 1]);
+    return { bytes, deflated: () => this.deflatedFamily(i, bytes) };
+  }
+
+  /** How many families' deflated forms are ready. */
+  get deflatedCount(): number {
+    return this.deflated.filter((d) => d !== undefined).length;
+  }
+
+  /** Deflates every family now (the idle pass, once gzip scrapes are seen). */
+  deflateAll(): void {
+    for (let i = 0; i < this.families; i++) this.deflatedFamily(i, this.bytes.subarray(this.starts[i], this.starts[i + 1]));
+  }
+
+  private deflatedFamily(i: number, bytes: Uint8Array): Uint8Array {
+    this.onDeflate();
+    return (this.deflated[i] ??= deflateSegment(bytes));
   }
 }
 
@@ -90,6 +116,11 @@ function spanBytes(spans: Uint32Array, families: number): number {
 export class SeriesBlocks {
   private readonly blocks: Block[] = [];
   private flushTimer: NodeJS.Timeout | undefined;
+  /** Set once a scrape asked for deflated lines: from then on the idle pass deflates too. */
+  private deflating = false;
+  private readonly sawDeflate = () => {
+    this.deflating = true;
+  };
 
   /** `idleMs`: how long after a result its block is rebuilt in the background. */
   constructor(
@@ -99,7 +130,7 @@ export class SeriesBlocks {
 
   add(): Member {
     let block = this.blocks.at(-1);
-    if (!block || block.members.length >= BLOCK_SIZE) this.blocks.push((block = new Block(this.families)));
+    if (!block || block.members.length >= BLOCK_SIZE) this.blocks.push((block = new Block(this.families, this.sawDeflate)));
     const member: Member = { block, spans: new Uint32Array(2 * this.families) };
     block.members.push(member);
     return member;
@@ -121,24 +152,31 @@ export class SeriesBlocks {
   }
 
   /** Family i's lines of every block, in order (rebuilding what is still pending). */
-  familySlices(i: number, out: Uint8Array[]): void {
+  familySlices(i: number, out: Segment[]): void {
     for (const block of this.blocks) {
       if (block.dirty) block.rebuild();
       const slice = block.family(i);
-      if (slice.length > 0) out.push(slice);
+      if (slice.bytes.length > 0) out.push(slice);
     }
   }
 
-  /** Rebuilds every block with pending lines now (the scrape calls this first). */
-  flush(): void {
+  /**
+   * Rebuilds every block with pending lines now. The idle pass also deflates them, once
+   * gzip scrapes were seen; the scrape (which calls this first) leaves that to gzip.
+   */
+  flush(idle = false): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = undefined;
-    for (const block of this.blocks) if (block.dirty) block.rebuild();
+    for (const block of this.blocks) {
+      if (!block.dirty) continue;
+      block.rebuild();
+      if (idle && this.deflating) block.deflateAll();
+    }
   }
 
   private touch(block: Block): void {
     block.dirty = true;
     // unref: a pending rebuild never keeps the process alive.
-    this.flushTimer ??= setTimeout(() => this.flush(), this.idleMs).unref();
+    this.flushTimer ??= setTimeout(() => this.flush(true), this.idleMs).unref();
   }
 }

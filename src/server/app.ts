@@ -2,10 +2,10 @@
 import type { RequestListener } from 'node:http';
 import express, { type Request, type Response } from 'express';
 import type { Exporter } from '../exporter.js';
-import { renderMetricsBytes, wantsOpenMetrics } from '../metrics/registries.js';
+import { renderMetricsBytes, renderMetricsGzip, wantsOpenMetrics } from '../metrics/registries.js';
 import type { RunProbe } from '../scheduler/scheduler.js';
 import { configView } from './config-view.js';
-import { acceptsGzip, gzipBody } from './gzip.js';
+import { acceptsGzip } from './gzip.js';
 import { probeHandler, probeQuery } from './probe-route.js';
 import { statusSnapshot } from './status-api.js';
 import { statusPage, statusPageHeaders } from './status-page.js';
@@ -42,11 +42,12 @@ export function createApp({ exporter, runProbe }: AppDeps): RequestListener {
 
 async function sendMetrics(exporter: Exporter, req: Request, res: Response): Promise<void> {
   try {
-    const { body, contentType } = await renderMetricsBytes(exporter.registries, wantsOpenMetrics(req.get('accept')));
+    const gzip = acceptsGzip(req.get('accept-encoding'));
+    const { body, contentType } = await (gzip ? renderMetricsGzip : renderMetricsBytes)(exporter.registries, wantsOpenMetrics(req.get('accept')));
     res.set({ 'content-type': contentType, vary: 'Accept-Encoding' });
+    if (gzip) res.set('content-encoding', 'gzip');
     // end(), not send(): no SHA-1 ETag over a body of megabytes that Prometheus never revalidates.
-    if (acceptsGzip(req.get('accept-encoding'))) res.set('content-encoding', 'gzip').end(await gzipBody(body));
-    else res.end(body);
+    res.end(body);
   } catch (err) {
     exporter.logger.error('rendering metrics failed', { error: String(err) });
     res.status(500).type('text/plain').send(`error rendering metrics: ${String(err)}\n`);

@@ -4,7 +4,10 @@
  * lines of that family in the order the targets were added, and a rebuilt block holds no
  * pending copy.
  */
+import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import type { Segment } from '../../src/metrics/exposition.js';
+import { gzipChunks } from '../../src/metrics/gzip-chunks.js';
 import { BLOCK_SIZE, SeriesBlocks, type Member } from '../../src/metrics/series-blocks.js';
 
 const FAMILIES = 3;
@@ -23,9 +26,9 @@ function encode(texts: string[]) {
 
 function rendered(blocks: SeriesBlocks): string[] {
   return Array.from({ length: FAMILIES }, (_, i) => {
-    const out: Uint8Array[] = [];
+    const out: Segment[] = [];
     blocks.familySlices(i, out);
-    return out.map((b) => decoder.decode(b)).join('');
+    return out.map((b) => decoder.decode(b.bytes)).join('');
   });
 }
 
@@ -77,5 +80,24 @@ describe('SeriesBlocks', () => {
     expect(members.every((m) => m.pending !== undefined && m.block.dirty)).toBe(true);
     await expect.poll(() => members.every((m) => m.pending === undefined && !m.block.dirty)).toBe(true);
     expect(rendered(blocks)).toEqual(expected(new Map(members.map((_, id) => [id, 1]))));
+  });
+
+  it('deflates rebuilt blocks in the idle pass once a scrape asked for deflated lines, not before', async () => {
+    const blocks = new SeriesBlocks(FAMILIES, 5);
+    const members = Array.from({ length: BLOCK_SIZE + 1 }, () => blocks.add());
+    members.forEach((m, id) => blocks.set(m, encode(lines(id, 1))));
+    await expect.poll(() => members.every((m) => !m.block.dirty)).toBe(true);
+    expect(members[0]?.block.deflatedCount).toBe(0);
+    // A gzip scrape: every slice's deflated form is asked for.
+    const slices: Segment[] = [];
+    for (let i = 0; i < FAMILIES; i++) blocks.familySlices(i, slices);
+    const body = gzipChunks(slices);
+    expect(gunzipSync(body).toString()).toBe(expected(new Map(members.map((_, id) => [id, 1]))).join(''));
+    members.forEach((m, id) => blocks.set(m, encode(lines(id, 2))));
+    expect(members.every((m) => m.block.dirty)).toBe(true);
+    await expect.poll(() => members.every((m) => !m.block.dirty && m.block.deflatedCount === FAMILIES)).toBe(true);
+    const again: Segment[] = [];
+    for (let i = 0; i < FAMILIES; i++) blocks.familySlices(i, again);
+    expect(gunzipSync(gzipChunks(again)).toString()).toBe(expected(new Map(members.map((_, id) => [id, 2]))).join(''));
   });
 });
