@@ -58,7 +58,7 @@ export class Exporter {
       slotMissed: (t) => this.metrics.slotsMissed.inc({ target: t.name }),
       inFlightChanged: (n) => this.metrics.inFlight.set(n),
     });
-    const discoveryMetrics = new DiscoveryMetrics(this.registries.all, { view: () => this.discovery.view(), publishedRanges: (t) => this.discovery.publishedRanges(t) }, this.store);
+    const discoveryMetrics = new DiscoveryMetrics(this.registries, { view: () => this.discovery.view(), publishedRanges: (t) => this.discovery.publishedRanges(t) }, this.store);
     this.discovery = new ExporterDiscovery({
       storagePath: options.storagePath ?? './data',
       logger: this.logger,

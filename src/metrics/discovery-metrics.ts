@@ -9,7 +9,10 @@ import { FETCH_ERROR_REASONS } from '../endpoints/client.js';
 import type { CidrSet } from '../endpoints/cidr.js';
 import type { DiscoveryView } from '../endpoints/discovery.js';
 import type { ResultStore } from '../scheduler/results.js';
-import { TARGET_LABELS, targetLabels } from './labels.js';
+import type { ProbeResult } from '../probes/result.js';
+import { sampleLine } from './exposition.js';
+import { KeyedFamilies, type KeyedSpec } from './keyed-families.js';
+import type { Registries } from './registries.js';
 
 export interface DiscoverySource {
   view(): DiscoveryView | undefined;
@@ -25,11 +28,10 @@ export class DiscoveryMetrics {
   private readonly metrics: (Gauge<string> | Counter<string>)[] = [];
   private active = false;
 
-  constructor(
-    private readonly registers: Registry[],
-    source: DiscoverySource,
-    store: ResultStore,
-  ) {
+  private readonly registers: Registry[];
+
+  constructor(registries: Registries, source: DiscoverySource, store: ResultStore) {
+    this.registers = registries.all;
     const gauge = (name: string, help: string, labelNames: string[], fill: (g: Gauge<string>, v: DiscoveryView) => void) =>
       this.own(new Gauge({
         name,
@@ -79,22 +81,8 @@ export class DiscoveryMetrics {
         if (state) for (const reason of FETCH_ERROR_REASONS) this.inc({ reason }, state.errors[reason]);
       },
     }));
-    new Gauge({
-      name: 'o365_probe_ip_in_published_range',
-      help: "Whether the address the last probe connected to lies in the published IP ranges of the target's endpoint set.",
-      labelNames: [...TARGET_LABELS],
-      registers,
-      collect() {
-        this.reset();
-        for (const { target, last } of store.all()) {
-          // Through a proxy the address connected to is the proxy's: nothing to compare.
-          if (target.options.proxy) continue;
-          const ranges = last?.address ? source.publishedRanges(target) : undefined;
-          if (!last?.address || !ranges?.judges(last.address)) continue;
-          this.set(targetLabels(target), ranges.contains(last.address) ? 1 : 0);
-        }
-      },
-    });
+    // Per target: rendered by hand (keyed-families.ts) like the other per-target families.
+    registries.sources.push(new KeyedFamilies(publishedRangeSpec(store, source)));
   }
 
   /** Registers the o365_endpoints_* series when discovery runs, removes them when it does not. */
@@ -118,4 +106,26 @@ export class DiscoveryMetrics {
 /** prom-client keeps the name on the instance but does not type it. */
 function metricName(metric: Gauge<string> | Counter<string>): string {
   return (metric as unknown as { name: string }).name;
+}
+
+/**
+ * o365_probe_ip_in_published_range: whether the address the last probe connected to is in
+ * the published ranges of the target's endpoint set, for targets whose set publishes ranges
+ * of that address family. Through a proxy the address connected to is the proxy's: no series.
+ */
+function publishedRangeSpec(store: ResultStore, source: DiscoverySource): KeyedSpec<readonly [ProbeResult | undefined, CidrSet | undefined]> {
+  return {
+    families: [{ name: 'o365_probe_ip_in_published_range', help: "Whether the address the last probe connected to lies in the published IP ranges of the target's endpoint set.", type: 'gauge' }],
+    *states() {
+      for (const { target, last } of store.all()) {
+        if (target.options.proxy || !last?.address) continue;
+        yield { key: target.key, target, inputs: [last, source.publishedRanges(target)] as const };
+      }
+    },
+    lines(prefix, [last, ranges]) {
+      const address = last?.address;
+      if (!address || !ranges?.judges(address)) return [''];
+      return [sampleLine('o365_probe_ip_in_published_range', prefix, '', ranges.contains(address) ? 1 : 0)];
+    },
+  };
 }

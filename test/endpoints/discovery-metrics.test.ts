@@ -4,7 +4,7 @@ import type { ScheduledTarget } from '../../src/config/targets.js';
 import { CidrSet } from '../../src/endpoints/cidr.js';
 import type { DiscoveryView } from '../../src/endpoints/discovery.js';
 import { DiscoveryMetrics } from '../../src/metrics/discovery-metrics.js';
-import { createRegistries } from '../../src/metrics/registries.js';
+import { createRegistries, renderMetrics } from '../../src/metrics/registries.js';
 import { ResultStore } from '../../src/scheduler/results.js';
 import { parseExposition, select, valueOf } from '../helpers/exposition.js';
 import { fakeTarget, okResult } from '../helpers/targets.js';
@@ -28,8 +28,8 @@ function setup() {
   let current: DiscoveryView | undefined = view;
   const ranges = new CidrSet(['40.72.0.0/15', '2406:e500::/34']); // v4 and v6 of one set
   const v4only = new CidrSet(['42.159.0.0/16']);
-  const metrics = new DiscoveryMetrics(registries.all, { view: () => current, publishedRanges: (t: ScheduledTarget) => (t.endpointSetId === 1 ? ranges : t.endpointSetId === 2 ? v4only : undefined) }, store);
-  const scrape = async () => parseExposition(await registries.prometheus.metrics());
+  const metrics = new DiscoveryMetrics(registries, { view: () => current, publishedRanges: (t: ScheduledTarget) => (t.endpointSetId === 1 ? ranges : t.endpointSetId === 2 ? v4only : undefined) }, store);
+  const scrape = async () => parseExposition((await renderMetrics(registries, false)).body);
   return { store, metrics, scrape, setView: (v: DiscoveryView | undefined) => (current = v) };
 }
 
@@ -81,5 +81,10 @@ describe('DiscoveryMetrics', () => {
     for (const [target, address] of cases) store.observe(target, okResult({ address }));
     const series = select(await scrape(), 'o365_probe_ip_in_published_range');
     expect(Object.fromEntries(series.map((s) => [s.labels.target, s.value]))).toEqual({ 'in-v4': 1, 'out-v4': 0, 'in-v6': 1, 'out-v6': 0 });
+    // A new result moves a target out; a forgotten target loses its series.
+    store.observe(cases[0]?.[0] as ScheduledTarget, okResult({ address: '40.80.0.1' }));
+    store.forget(cases[2]?.[0] as ScheduledTarget);
+    const after = select(await scrape(), 'o365_probe_ip_in_published_range');
+    expect(Object.fromEntries(after.map((s) => [s.labels.target, s.value]))).toEqual({ 'in-v4': 0, 'out-v4': 0, 'out-v6': 0 });
   });
 });
