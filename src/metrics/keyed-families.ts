@@ -31,7 +31,7 @@ export interface KeyedSpec<I extends readonly unknown[]> {
   /** Every target that may have lines now. */
   states(): Iterable<KeyedState<I>>;
   /** The target's lines of each family ("" for none; each line ending in "\n"). */
-  lines(prefix: string, inputs: I): string[];
+  lines(prefix: string, inputs: I, target: ScheduledTarget): string[];
 }
 
 interface Entry<I> {
@@ -83,6 +83,8 @@ export class KeyedFamilies<I extends readonly unknown[]> implements ExpositionSo
       return;
     }
     this.refresh();
+    // Copied into blocks (and deflated) now rather than a second later.
+    this.blocks.flush(true);
   }
 
   /** Rebuilds the lines of targets whose state changed; drops targets that went away. */
@@ -96,7 +98,7 @@ export class KeyedFamilies<I extends readonly unknown[]> implements ExpositionSo
       }
       if (!entry) this.entries.set(key, (entry = { member: this.blocks.add(), target, constants: this.constants, inputs, pass }));
       Object.assign(entry, { target, constants: this.constants, inputs, pass });
-      this.blocks.set(entry.member, encodeFamilies(this.spec.lines(targetPrefix(target, this.constants), inputs)));
+      this.blocks.set(entry.member, encodeFamilies(this.spec.lines(targetPrefix(target, this.constants), inputs, target)));
     }
     for (const [key, entry] of this.entries) {
       if (entry.pass === pass) continue;
