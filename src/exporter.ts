@@ -50,12 +50,12 @@ export class Exporter {
     this.loaded = loaded;
     this.logger = options.logger ?? silentLogger;
     this.registries = createRegistries();
-    this.metrics = new ExporterMetrics(this.registries.all);
+    this.metrics = new ExporterMetrics(this.registries);
     this.diagnostics = new Diagnostics(this.logger);
     new DiagnosticsMetrics(this.registries, this.store, this.diagnostics);
     const observers: ResultObserver[] = [this.store, new ProbeMetrics(this.registries, this.store), new UdpMetrics(this.registries.all, this.store), this.diagnostics, this.metrics];
     this.scheduler = new Scheduler(options.runProbe ?? runProbe, observers, loaded.config.scheduler.max_concurrency, {
-      slotMissed: (t) => this.metrics.slotsMissed.inc({ target: t.name }),
+      slotMissed: (t) => this.metrics.slotMissed(t),
       inFlightChanged: (n) => this.metrics.inFlight.set(n),
     });
     const discoveryMetrics = new DiscoveryMetrics(this.registries, { view: () => this.discovery.view(), publishedRanges: (t) => this.discovery.publishedRanges(t) }, this.store);

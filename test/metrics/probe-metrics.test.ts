@@ -1,4 +1,5 @@
 /** ProbeMetrics fed synthetic ProbeResults through a ResultStore, rendered from explicit registries. */
+import { Counter, Registry } from 'prom-client';
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { ScheduledTarget } from '../../src/config/targets.js';
 import { ExporterMetrics } from '../../src/metrics/exporter-metrics.js';
@@ -150,7 +151,7 @@ describe('ProbeMetrics', () => {
   it('adds the constant labels from config `labels:` to every series', async () => {
     setConstantLabels(registries, { site: 'hq', region: 'emea' });
     feed(smtp, failedResult('connect', 'connect_refused', { connect: 0.001 }));
-    new ExporterMetrics(registries.all).configLoaded(true);
+    new ExporterMetrics(registries).configLoaded(true);
     const series = await scrape();
     expect(series.length).toBeGreaterThan(10);
     for (const s of series) expect(s.labels, s.name).toMatchObject({ site: 'hq', region: 'emea' });
@@ -191,7 +192,7 @@ describe('OpenMetrics', () => {
 
 describe('ExporterMetrics', () => {
   it('reports build info and the config reload outcome', async () => {
-    const exporterMetrics = new ExporterMetrics(registries.all);
+    const exporterMetrics = new ExporterMetrics(registries);
     exporterMetrics.configLoaded(true);
     let series = await scrape();
     expect(valueOf(series, 'o365_exporter_config_last_reload_successful')).toBe(1);
@@ -202,5 +203,26 @@ describe('ExporterMetrics', () => {
     series = await scrape();
     expect(valueOf(series, 'o365_exporter_config_last_reload_successful')).toBe(0);
     expect(valueOf(series, 'o365_exporter_config_last_reload_success_timestamp_seconds')).toBe(loadedAt);
+  });
+
+  it('counts missed slots per target name as prom-client did, escaped, in both formats, and forgets them', async () => {
+    setConstantLabels(registries, { site: 'h"q' });
+    const exporterMetrics = new ExporterMetrics(registries);
+    const hostile = 'a"b\\c\nd} x 1';
+    const direct = fakeTarget('shared');
+    const proxied = fakeTarget('shared', { path: 'corp' });
+    for (const t of [direct, proxied, direct, fakeTarget(hostile)]) exporterMetrics.slotMissed(t);
+    const reference = new Registry();
+    reference.setDefaultLabels({ site: 'h"q' });
+    const counter = new Counter({ name: 'o365_exporter_probe_slots_missed_total', help: 'x', labelNames: ['target'], registers: [reference] });
+    counter.inc({ target: 'shared' }, 3);
+    counter.inc({ target: hostile });
+    const missed = (series: Series[]) => select(series, 'o365_exporter_probe_slots_missed_total').map((s) => JSON.stringify([Object.entries(s.labels).sort(), s.value])).sort();
+    expect(missed(await scrape())).toEqual(missed(parseExposition(await reference.metrics())));
+    const openMetrics = (await renderMetrics(registries, true)).body;
+    expect(openMetrics).toContain('# TYPE o365_exporter_probe_slots_missed counter\n');
+    expect(openMetrics).toContain('o365_exporter_probe_slots_missed_total{target="shared",site="h\\"q"} 3\n');
+    exporterMetrics.forget(proxied);
+    expect(select(await scrape(), 'o365_exporter_probe_slots_missed_total').map((s) => s.labels.target)).toEqual([hostile]);
   });
 });
