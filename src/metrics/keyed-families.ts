@@ -9,7 +9,7 @@
 import type { ScheduledTarget } from '../config/targets.js';
 import { familyHeader, type Chunk, type ExpositionSource, type FamilyType, type Segment } from './exposition.js';
 import { targetPrefix } from './labels.js';
-import { encodeFamilies, SeriesBlocks, type Member } from './series-blocks.js';
+import { SeriesBlocks, type Member } from './series-blocks.js';
 
 export interface KeyedFamily {
   name: string;
@@ -98,7 +98,7 @@ export class KeyedFamilies<I extends readonly unknown[]> implements ExpositionSo
       }
       if (!entry) this.entries.set(key, (entry = { member: this.blocks.add(), target, constants: this.constants, inputs, pass }));
       Object.assign(entry, { target, constants: this.constants, inputs, pass });
-      this.blocks.set(entry.member, encodeFamilies(this.spec.lines(targetPrefix(target, this.constants), inputs, target)));
+      this.blocks.set(entry.member, this.spec.lines(targetPrefix(target, this.constants), inputs, target));
     }
     for (const [key, entry] of this.entries) {
       if (entry.pass === pass) continue;

@@ -12,7 +12,7 @@ import type { ResultObserver, ResultStore } from '../scheduler/results.js';
 import { extraLabels, familyHeader, type Chunk, type ExpositionSource, type Segment } from './exposition.js';
 import { targetPrefix } from './labels.js';
 import { PROBE_FAMILIES, type ProbeCounts, type ProbeFamily } from './probe-families.js';
-import { encodeFamilies, SeriesBlocks, type Member } from './series-blocks.js';
+import { SeriesBlocks, type Member } from './series-blocks.js';
 
 /** What a target's lines were built from: rebuilt when any changes. */
 interface Rendered {
@@ -95,7 +95,7 @@ export class ProbeSeries implements ExpositionSource, ResultObserver {
     const target = state?.target ?? entry.target;
     const last = state?.last;
     const prefix = targetPrefix(target, this.constants.labels);
-    this.blocks.set(entry.member, encodeFamilies(this.families.map((f) => f.lines(prefix, last, entry.counts))));
+    this.blocks.set(entry.member, this.families.map((f) => f.lines(prefix, last, entry.counts)));
     entry.rendered = { last, target, constants: this.constants.key };
   }
 }

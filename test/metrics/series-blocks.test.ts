@@ -18,11 +18,7 @@ function lines(id: number, version: number): string[] {
   return [`a{t="${id}"} ${version}\n`, id % 3 === 0 ? '' : `b{t="${id}",x="é☃"} ${version}\nb{t="${id}",y="2"} 1\n`, version % 2 ? `c{t="${id}"} 1\n` : ''];
 }
 
-function encode(texts: string[]) {
-  const offsets = [0];
-  for (const t of texts) offsets.push((offsets.at(-1) as number) + Buffer.byteLength(t));
-  return { bytes: Buffer.from(texts.join('')), offsets };
-}
+const encode = (texts: string[]) => texts;
 
 function rendered(blocks: SeriesBlocks): string[] {
   return Array.from({ length: FAMILIES }, (_, i) => {
@@ -99,5 +95,17 @@ describe('SeriesBlocks', () => {
     const again: Segment[] = [];
     for (let i = 0; i < FAMILIES; i++) blocks.familySlices(i, again);
     expect(gunzipSync(gzipChunks(again)).toString()).toBe(expected(new Map(members.map((_, id) => [id, 2]))).join(''));
+  });
+
+  it('rebuilds into two buffers in turn while the lines keep about their size', () => {
+    const blocks = new SeriesBlocks(FAMILIES, 60_000);
+    const members = Array.from({ length: 10 }, () => blocks.add());
+    const buffers = new Set<ArrayBufferLike>();
+    for (let version = 10; version < 20; version++) {
+      members.forEach((m, id) => blocks.set(m, encode(lines(id, version))));
+      expect(rendered(blocks)).toEqual(expected(new Map(members.map((_, id) => [id, version]))));
+      buffers.add((members[0] as Member).block.bytes.buffer);
+    }
+    expect(buffers.size).toBe(2);
   });
 });
