@@ -6,12 +6,13 @@
  *
  * A target's new lines wait in `pending` (text) until its block is rebuilt: by an idle pass a
  * moment after results arrive (spread over the interval, off the scrape path), or at the
- * latest by the scrape itself. A rebuild encodes them into the block's spare buffer and
- * copies unchanged targets' lines from the current one, then swaps the two: each target's
- * lines are held once, and in steady state nothing is allocated off the JS heap. (Per-target
- * buffers and a new buffer per rebuild held ~30 MiB more RSS at 5,000 targets, bench.)
- * The bytes a scrape takes are read before it yields (gzip-chunks.ts, chunks.ts): a buffer
- * is written again only two rebuilds later.
+ * latest by the scrape itself. A rebuild lays the block out in one scratch buffer shared by
+ * all blocks (encoding pending text, copying unchanged targets' lines), then copies it back
+ * into the block's own buffer: each target's lines are held once, and in steady state
+ * nothing is allocated off the JS heap. (Per-target buffers and a new buffer per rebuild held
+ * ~30 MiB more RSS at 5,000 targets, bench; a spare buffer per block ~10 MiB.)
+ * The bytes a scrape takes are read before it yields (gzip-chunks.ts, chunks.ts): the next
+ * rebuild writes over them.
  */
 
 import type { Segment } from './exposition.js';
@@ -31,13 +32,16 @@ export interface Member {
 }
 
 /** Room left when a buffer grows, so that values changing length do not grow it each time. */
-const HEADROOM = 1.25;
+const HEADROOM = 1.1;
+
+/** Where a rebuild lays a block out before copying it back (rebuilds never overlap). */
+let scratch = Buffer.allocUnsafeSlow(0);
 
 export class Block {
   members: Member[] = [];
   bytes: Uint8Array = EMPTY;
-  /** Written by the next rebuild, then swapped with the current buffer. */
-  private spare: Buffer | undefined;
+  /** The block's own buffer (bytes is its first part), grown with headroom. */
+  private own: Buffer | undefined;
   /** Family f's lines of all members are bytes[starts[f], starts[f + 1]). */
   starts: number[];
   dirty = false;
@@ -61,9 +65,8 @@ export class Block {
       else total += spanBytes(m.spans, f);
     }
     const current = this.bytes;
-    // Its own allocation: a slice of Node's shared pool would keep the whole pool alive.
-    let out = this.spare;
-    if (!out || out.length < total) out = Buffer.allocUnsafeSlow(Math.ceil(total * HEADROOM));
+    if (scratch.length < total) scratch = Buffer.allocUnsafeSlow(Math.ceil(total * HEADROOM));
+    const out = scratch;
     let pos = 0;
     for (let i = 0; i < f; i++) {
       this.starts[i] = pos;
@@ -82,8 +85,10 @@ export class Block {
     }
     this.starts[f] = pos;
     for (const m of this.members) m.pending = undefined;
-    this.spare = current.buffer.byteLength > 0 ? Buffer.from(current.buffer) : undefined;
-    this.bytes = out.subarray(0, pos);
+    // Its own allocation: a slice of Node's shared pool would keep the whole pool alive.
+    if (!this.own || this.own.length < pos) this.own = Buffer.allocUnsafeSlow(Math.ceil(pos * HEADROOM));
+    out.copy(this.own, 0, 0, pos);
+    this.bytes = this.own.subarray(0, pos);
     this.deflated.fill(undefined);
     this.dirty = false;
   }
