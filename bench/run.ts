@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: builds, then measures this exporter beside prometheus-blackbox-exporter
  * (accuracy over an emulated link, /probe throughput, scheduled mode at site sizes) and
- * writes bench/results/latest.{json,md,svg,png}. Needs root (namespaces, TUN), python3, wrk.
+ * writes bench/results/latest.{json,md,svg,png}. Needs root (namespaces, TUN), cc (or python3), nginx + dnsmasq (or Node peers), wrk.
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, setPriority, tmpdir } from 'node:os';
@@ -91,6 +91,7 @@ async function main(): Promise<number> {
     lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink, linkKind: flags.link });
     const env = await startPeers(lab, certDir, log, flags.far);
     log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind}`);
+    results.lab = { link: lab.link.kind, far: env.farKind };
     // A failing scenario is reported and the next one still runs.
     const attempt = async (scenario: Scenario, run: () => Promise<unknown>) => {
       if (!flags.only.includes(scenario)) return;

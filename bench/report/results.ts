@@ -22,6 +22,8 @@ export interface BenchResults {
   durationSeconds: number;
   /** 1/5/15-minute load averages of the machine (other users' work shows here). */
   loadAverage: { start: number[]; end?: number[] };
+  /** What ran, not what was asked (--link/--far "auto" picks by what is installed). */
+  lab?: { link: string; far: string };
   accuracy?: AccuracyResult;
   throughput?: ThroughputStep[];
   scheduled?: ScheduledResult[];

@@ -50,6 +50,12 @@ describe('bench report', () => {
     expect(md).toContain('| 40 ms ');
     expect(md).toContain('+0.10 / 0.80');
     expect(md).toContain('2 cores');
+    expect(md).not.toContain('Link emulator:');
+  });
+
+  it('says which link emulator and far peers ran, not only what was asked', () => {
+    const md = summaryMarkdown({ ...results(accuracyCase([0.1, 0.8], [0.2, 0.9])), lab: { link: 'python', far: 'node' } });
+    expect(md).toContain('Link emulator: python; far peers: node.');
   });
 
   it('reads samples back from the text format', () => {
