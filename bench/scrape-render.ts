@@ -5,10 +5,9 @@
  * Prints per round the CPU time to re-feed results (observe, all observers), and the time of a
  * plain and of a gzip render (wall, CPU) in ms, a second after the results (idle passes done).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { writeFleetConfig, syntheticResult } from './lib/synthetic-fleet.js';
 import { Exporter } from '../src/exporter.js';
 import { renderMetricsBytes, renderMetricsGzip } from '../src/metrics/registries.js';
 import type { ProbeResult } from '../src/probes/result.js';
@@ -16,26 +15,13 @@ import type { ResultObserver } from '../src/scheduler/results.js';
 
 const targets = Number(process.argv[2] ?? 5000);
 const rounds = Number(process.argv[3] ?? 7);
-const dir = mkdtempSync(join(tmpdir(), 'scrape-render-'));
-const lines = ['defaults:', '  interval: 3600s', 'labels: { site: bench }', 'targets:'];
-for (let i = 0; i < targets; i++) lines.push(`  - { name: t${String(i).padStart(5, '0')}, url: "https://127.1.${i >> 8}.${i & 255}:8443/" }`);
-writeFileSync(join(dir, 'config.yml'), `${lines.join('\n')}\n`);
-
-function result(i: number, startedAt: number): ProbeResult {
-  const r = (x: number) => x * (1 + ((i + startedAt) % 97) / 100);
-  return {
-    success: true, startedAt, durationSeconds: r(0.12), address: '127.1.0.1',
-    phases: { connect: r(0.011), tls: r(0.025), first_byte: r(0.06), transfer: r(0.002) },
-    http: { statusCode: 200, httpVersion: '1.1', headers: { server: 'bench' }, bodyBytes: 10 },
-    tls: { version: 'TLSv1.3', cipher: 'TLS_AES_256_GCM_SHA384', alpn: 'http/1.1', authorized: true, chain: [{ subject: 'CN=x', issuer: 'CN=Bench CA', notAfter: 1_800_000_000, notBefore: 1_700_000_000, fingerprint256: 'aa' }] },
-  } as unknown as ProbeResult;
-}
+const dir = writeFleetConfig('scrape-render-', targets, '3600s');
 
 // Never fires in the measure (1 h interval); results are fed to the observers directly.
 const exporter = await Exporter.start({ configFile: join(dir, 'config.yml'), storagePath: dir, runProbe: () => new Promise<ProbeResult>(() => undefined) });
 const scheduler = exporter.scheduler as unknown as { observers: ResultObserver[] };
 const all = exporter.scheduler.targets;
-const feedAll = (round: number) => all.forEach((t, i) => scheduler.observers.forEach((o) => o.observe(t, result(i, 1_700_000_000_000 + round * 15_000 + i))));
+const feedAll = (round: number) => all.forEach((t, i) => scheduler.observers.forEach((o) => o.observe(t, syntheticResult(i + round * 15_000, 1_700_000_000_000 + round * 15_000 + i))));
 const ms = (n: number) => Number(n.toFixed(1));
 for (let round = 0; round < rounds; round++) {
   const f0 = process.cpuUsage();
