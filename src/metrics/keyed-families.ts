@@ -7,7 +7,7 @@
  * copies a few hundred slices rather than building ~10,000 strings at 5,000 targets.
  */
 import type { ScheduledTarget } from '../config/targets.js';
-import { familyHeader, type Chunk, type ExpositionSource, type FamilyType, type Segment } from './exposition.js';
+import type { Chunk, ExpositionSource, FamilyType } from './exposition.js';
 import { targetPrefix } from './labels.js';
 import { SeriesBlocks, type Member } from './series-blocks.js';
 
@@ -63,14 +63,7 @@ export class KeyedFamilies<I extends readonly unknown[]> implements ExpositionSo
   renderInto(out: Chunk[], openMetrics: boolean, constantLabels: Readonly<Record<string, string>>): void {
     this.constants = constantLabels;
     this.refresh();
-    this.blocks.flush();
-    const slices: Segment[] = [];
-    this.spec.families.forEach((family, i) => {
-      out.push(familyHeader(family.name, family.help, family.type, openMetrics));
-      slices.length = 0;
-      this.blocks.familySlices(i, slices);
-      out.push(...slices);
-    });
+    this.blocks.renderInto(out, this.spec.families, openMetrics);
     this.lastScrapeAt = Date.now();
     // unref: never keeps the process alive.
     this.idle ??= setInterval(() => this.idlePass(), this.idleMs).unref();

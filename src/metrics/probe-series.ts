@@ -9,7 +9,7 @@
 import type { ScheduledTarget } from '../config/targets.js';
 import type { ProbeResult } from '../probes/result.js';
 import type { ResultObserver, ResultStore } from '../scheduler/results.js';
-import { extraLabels, familyHeader, type Chunk, type ExpositionSource, type Segment } from './exposition.js';
+import { extraLabels, type Chunk, type ExpositionSource } from './exposition.js';
 import { targetPrefix } from './labels.js';
 import { PROBE_FAMILIES, type ProbeCounts, type ProbeFamily } from './probe-families.js';
 import { SeriesBlocks, type Member } from './series-blocks.js';
@@ -66,14 +66,7 @@ export class ProbeSeries implements ExpositionSource, ResultObserver {
   renderInto(out: Chunk[], openMetrics: boolean, constantLabels: Readonly<Record<string, string>>): void {
     this.refreshConstants(constantLabels);
     for (const [targetKey, entry] of this.entries) if (this.isStale(targetKey, entry)) this.build(targetKey, entry);
-    this.blocks.flush();
-    const slices: Segment[] = [];
-    this.families.forEach((family, i) => {
-      out.push(familyHeader(family.name, family.help, family.type, openMetrics));
-      slices.length = 0;
-      this.blocks.familySlices(i, slices);
-      out.push(...slices);
-    });
+    this.blocks.renderInto(out, this.families, openMetrics);
   }
 
   /** True when the stored result, the target or the constant labels changed since the lines were built. */

@@ -15,7 +15,7 @@
  * rebuild writes over them.
  */
 
-import type { Segment } from './exposition.js';
+import { familyHeader, type Chunk, type FamilyType, type Segment } from './exposition.js';
 import { deflateSegment } from './gzip-chunks.js';
 
 /** Targets per block: small enough that rebuilding one is a short slice of work. */
@@ -166,6 +166,18 @@ export class SeriesBlocks {
       const slice = block.family(i);
       if (slice.bytes.length > 0) out.push(slice);
     }
+  }
+
+  /** Every family in order: its HELP/TYPE, then its lines from every block (pending ones copied in first). */
+  renderInto(out: Chunk[], families: readonly { name: string; help: string; type: FamilyType }[], openMetrics: boolean): void {
+    this.flush();
+    const slices: Segment[] = [];
+    families.forEach((family, i) => {
+      out.push(familyHeader(family.name, family.help, family.type, openMetrics));
+      slices.length = 0;
+      this.familySlices(i, slices);
+      out.push(...slices);
+    });
   }
 
   /**
