@@ -65,6 +65,17 @@ function cpuPerProbe(part: SoakSample[]): number[] {
   });
 }
 
+/**
+ * Full collections come tens of seconds apart when nothing leaks: the second quarter may have
+ * seen none since the exporter was ready (NaN). The reference is then the first one after it.
+ */
+function liveHeap(samples: SoakSample[], q2: SoakSample[], q4: SoakSample[]): Comparison {
+  const finite = (part: SoakSample[]) => part.map((s) => s.liveHeapBytes).filter(Number.isFinite);
+  const inQ2 = finite(q2);
+  const after = finite(samples.slice(samples.indexOf(q2[0] as SoakSample)));
+  return { reference: inQ2.length > 0 ? median(inQ2) : (after[0] ?? Number.NaN), last: median(finite(q4)) };
+}
+
 export function flatness(samples: SoakSample[]): Flatness {
   const [q2, q4] = quarters(samples);
   const values = (part: SoakSample[], key: Level) => part.map((s) => s[key]).filter(Number.isFinite);
@@ -73,7 +84,7 @@ export function flatness(samples: SoakSample[]): Flatness {
   return {
     rssBytes: level('rssBytes'),
     heapUsedBytes: level('heapUsedBytes'),
-    liveHeapBytes: level('liveHeapBytes'),
+    liveHeapBytes: liveHeap(samples, q2, q4),
     fds: level('fds'),
     timers: level('timers'),
     fdsAtRest: { reference: median(q2.map((s) => atRest(s, 'fds', 1))), last: median(q4.map((s) => atRest(s, 'fds', 1))) },

@@ -41,7 +41,9 @@ export interface SoakSample {
   heapUsedBytes: number;
   /**
    * Heap left by the last full collection (V8's --trace-gc, Mark-Compact "after" size): what
-   * is really kept. NaN before the first one. Heap used swings with the collector's sawtooth;
+   * is really kept. NaN until the first one after the exporter is ready: the collections of
+   * start-up saw no results yet (13 MiB against 23 at 300 targets), and V8 may run the next
+   * one only 30 s or more later. Heap used swings with the collector's sawtooth;
    * forcing collections instead (inspector) flushes compiled code and doubles the CPU cost.
    */
   liveHeapBytes: number;
@@ -137,9 +139,9 @@ function sampleOf(pid: number, series: Series[], scrapeMs: number, t: number, li
   };
 }
 
-/** The heap left by the last full collection (bytes) from the exporter's --trace-gc lines. */
+/** The heap left by the last full collection (bytes) from the exporter's --trace-gc lines printed from now on. */
 function gcTracker(exporter: ExporterProcess): () => number {
-  let seen = 0;
+  let seen = exporter.stdout().length;
   let last = Number.NaN;
   return () => {
     const text = exporter.stdout();
@@ -172,10 +174,10 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
     const prefix = ['sh', '-c', 'm=$1; shift; exec "$0" --trace-gc "${SOAK_MAIN_JS:-$m}" "$@"'];
     const env = mainJs ? { SOAK_MAIN_JS: mainJs } : {};
     exporter = await startExporter(soakConfig(targets, peers), { args: [`--storage.path=${tmp.dir}/data`], waitReady: false, prefix, env, startTimeoutMs: 60_000 });
-    const gc = gcTracker(exporter);
     const pid = exporter.child.pid as number;
     const client = timedClient({ port: exporter.port });
     await poll('every target probed once', async () => ((await client.get('/-/ready')).status === 200 ? true : undefined), 60_000, 500);
+    const gc = gcTracker(exporter);
     const samples: SoakSample[] = [];
     const start = performance.now();
     while (performance.now() - start < durationMs) {
