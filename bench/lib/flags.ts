@@ -39,7 +39,7 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --far=auto|native|node                  far DNS/HTTPS (default auto: dnsmasq + nginx when installed, else Node)
   --render=FILE                           only rewrite the report (md, svg, png) from a results JSON
   --accuracy.probes=N --accuracy.warmup=N --accuracy.rtts=10,40,150 --accuracy.jitter=40:5
-  --accuracy.load-targets=N --accuracy.load-interval=SECONDS --accuracy.case-seconds=N
+  --accuracy.load-targets=N --accuracy.load-interval=SECONDS --accuracy.load-warmup=SECONDS --accuracy.case-seconds=N
   --accuracy.no-extras                    only the floor and --accuracy.rtts cases (no jitter, no TLS 1.2)
   --throughput.concurrency=1,8,32 --throughput.seconds=N --throughput.warmup=N
   --scheduled.sizes=100,1000,5000 --scheduled.seconds=N --scheduled.interval=N --scheduled.scrape-every=N
@@ -77,7 +77,7 @@ function farKind(text: string | undefined): FarKind | 'auto' {
 export function parseBenchFlags(argv: string[]): BenchFlags {
   const options = Object.fromEntries(
     ['only', 'out', 'max-minutes', 'nice', 'render', 'accuracy.probes', 'accuracy.warmup', 'accuracy.rtts', 'accuracy.jitter', 'accuracy.load-targets',
-      'accuracy.load-interval', 'accuracy.case-seconds', 'throughput.concurrency', 'throughput.seconds', 'throughput.warmup',
+      'accuracy.load-interval', 'accuracy.load-warmup', 'accuracy.case-seconds', 'throughput.concurrency', 'throughput.seconds', 'throughput.warmup',
       'scheduled.sizes', 'scheduled.seconds', 'scheduled.interval', 'scheduled.scrape-every'].map((name) => [name, { type: 'string' as const }]),
   );
   const { values: v } = parseArgs({ args: argv, strict: true, options: { ...options, link: { type: 'string' }, far: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' }, 'no-realtime-link': { type: 'boolean' }, 'accuracy.no-extras': { type: 'boolean' } } });
@@ -104,6 +104,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
       warmup: number(get('accuracy.warmup'), quick ? 2 : 5, '--accuracy.warmup'),
       loadTargets: number(get('accuracy.load-targets'), quick ? 100 : 500, '--accuracy.load-targets'),
       loadIntervalSeconds: number(get('accuracy.load-interval'), 5, '--accuracy.load-interval'),
+      loadWarmupSeconds: number(get('accuracy.load-warmup'), quick ? 5 : 30, '--accuracy.load-warmup'),
       caseSeconds: number(get('accuracy.case-seconds'), quick ? 30 : 120, '--accuracy.case-seconds'),
     },
     throughput: {

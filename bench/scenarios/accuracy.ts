@@ -18,6 +18,12 @@ export interface AccuracyOptions {
   warmup: number;
   loadTargets: number;
   loadIntervalSeconds: number;
+  /**
+   * Seconds both exporters carry the load before the loaded cases are measured. The
+   * exporter's first half-minute after /-/ready is start-up, not the steady state a site
+   * runs in: JIT tiers, the heap growing to its working size (the first full collections).
+   */
+  loadWarmupSeconds: number;
   caseSeconds: number;
 }
 
@@ -69,6 +75,8 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
     const targets = Array.from({ length: o.loadTargets }, (_, i) => localUrl(i));
     const load = startProbeLoad(blackbox, BLACKBOX_MODULE_LOCAL, targets, o.loadIntervalSeconds);
     try {
+      log(`accuracy: both exporters carry the load for ${o.loadWarmupSeconds} s before measuring`);
+      await new Promise((resolve) => setTimeout(resolve, o.loadWarmupSeconds * 1000));
       await measure(accuracyCases(o, true));
     } finally {
       out.load.blackbox = await load.stop();
