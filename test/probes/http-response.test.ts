@@ -3,11 +3,23 @@
  * after 1xx informational ones, bodies counted chunk by chunk, an abort or a cut in the
  * middle of the body, against local plain-HTTP peers written byte by byte.
  */
+import diagnosticsChannel from 'node:diagnostics_channel';
 import type { Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { httpProbe } from '../../src/probes/http.js';
 import type { TestServer } from '../helpers/servers.js';
 import { context, httpTarget, openNetworkHandles, probeOptions, settleHandles, startHttpServer } from '../helpers/servers.js';
+
+/** Resolves when undici next receives a response head (its 'undici:request:headers' channel). */
+function nextResponseHead(): Promise<void> {
+  return new Promise((resolve) => {
+    const onHead = (): void => {
+      diagnosticsChannel.unsubscribe('undici:request:headers', onHead);
+      resolve();
+    };
+    diagnosticsChannel.subscribe('undici:request:headers', onHead);
+  });
+}
 
 describe('http probe: reading the response', () => {
   let baseline: number;
@@ -69,10 +81,11 @@ describe('http probe: reading the response', () => {
   it('abort in the middle of the body -> transfer, aborted', async () => {
     const server = await raw(['HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n', 'x'.repeat(10)], true);
     const controller = new AbortController();
+    const headReceived = nextResponseHead();
     const running = httpProbe(httpTarget(server.url()), probeOptions(), context(controller.signal));
-    // The held socket exists once the server wrote the head; loopback delivers it well within 200 ms.
-    while (held.length === 0) await new Promise((resolve) => setTimeout(resolve, 10));
-    await new Promise((resolve) => setTimeout(resolve, 200));
+    await headReceived;
+    // undici publishes before handing the head to the probe; the probe takes it in microtasks.
+    await new Promise((resolve) => setImmediate(resolve));
     controller.abort();
     const result = await running;
     expect(result.failure).toMatchObject({ phase: 'transfer', reason: 'aborted' });
