@@ -79,7 +79,7 @@ export const httpProbe: Probe<HttpTargetSpec> = (target, options, ctx) =>
       // Node sends the client Finished when the native read that completed the handshake
       // returns, after the promise jobs it ran: written from here, the request would join it
       // in one segment and the server would verify the Finished inside first_byte's window.
-      // A macrotask later the Finished has left, as with Go's and most clients.
+      // A macrotask later the Finished has left: two segments, as Go's client sends them.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
     const request = { url, method, headers: requestHeaders(url, headers) };
