@@ -20,7 +20,7 @@ function accuracyTables(cases: CaseResult[]): string {
   );
   const main = table(['case', 'phase', 'RTTs', 'o365 reported median', 'o365 vs injected', 'blackbox vs injected', 'o365 vs wire', 'blackbox vs wire'], rows);
   const info = table(
-    ['case', 'probes o365/blackbox', 'failed', 'TLS', 'link lateness p99 (us)', 'machine CPU busy %', 'o365 event loop p99 / max (ms)'],
+    ['case', 'probes o365/blackbox', 'failed', 'TLS', 'link lateness p99 (us)', 'machine CPU busy %', 'o365 event-loop delay p99 / max (ms)'],
     cases.map((c) => {
       const o = exporterOf(c, 'o365');
       const b = exporterOf(c, 'blackbox');
