@@ -40,12 +40,13 @@ function throughputTable(steps: ThroughputStep[]): string {
 
 function floorsCell(r: ScheduledResult): string {
   const f = rssFloors(r);
-  return `${mib(f.first)} -> ${mib(f.second)} (${mib(r.rssMaxBytes)})`;
+  const verdict = f.flat === undefined ? '' : f.flat ? ', flat' : ', growing';
+  return `${mib(f.earlier)} -> ${mib(f.later)} (${mib(r.rssMaxBytes)}${verdict})`;
 }
 
 function scheduledTable(results: ScheduledResult[]): string {
   return `### Scheduled mode (interval ${results[0]?.intervalSeconds ?? '?'} s, steady window after the first interval)\n\n${table(
-    ['targets', 'probes/s', 'CPU % (1 core = 100)', 'peer CPU %', 'RSS floor 1st -> 2nd half (max) MiB', 'JS heap used at end MiB', '/metrics median / max s', '/metrics MB', 'on time', 'slots missed (total)', 'failed'],
+    ['targets', 'probes/s', 'CPU % (1 core = 100)', 'peer CPU %', 'RSS floor 3rd -> 4th quarter (max) MiB', 'JS heap used at end MiB', '/metrics median / max s', '/metrics MB', 'on time', 'slots missed (total)', 'failed'],
     results.map((r) => [
       String(r.targets), fixed(r.probesPerSecond, 1), fixed(r.cpuPercent, 1), fixed(r.peerCpuPercent, 1),
       floorsCell(r), mib(r.scrapes.at(-1)?.heapUsedBytes ?? NaN),

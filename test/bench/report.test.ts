@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseSamples, sum, value } from '../../bench/lib/prom-text.js';
-import { evaluateGoals } from '../../bench/report/goals.js';
+import { evaluateGoals, rssFloors } from '../../bench/report/goals.js';
 import type { BenchResults } from '../../bench/report/results.js';
 import { summaryMarkdown } from '../../bench/report/summary.js';
 import { ticks } from '../../bench/report/svg.js';
 import type { CaseResult, PhaseResult } from '../../bench/scenarios/accuracy-case.js';
+import type { ScheduledResult } from '../../bench/scenarios/scheduled.js';
 
 const summary = (median: number, p99Abs: number) => ({ n: 50, median, p99Abs, min: median, max: p99Abs });
 const phase = (name: PhaseResult['phase'], median: number, p99: number): PhaseResult => ({
@@ -71,5 +72,27 @@ describe('bench report', () => {
     expect(ticks(0, 10)).toEqual([0, 2, 4, 6, 8, 10]);
     expect(ticks(-0.5, 1)).toEqual([-0.5, 0, 0.5, 1]);
     expect(ticks(0, 0.07)).toEqual([0, 0.02, 0.04, 0.06]);
+  });
+
+  describe('flat RSS', () => {
+    const MiB = 2 ** 20;
+    /** One sample a second: `rss(t)` MiB plus a 0-6 MiB sawtooth (a render every 15 s). */
+    const run = (seconds: number, rss: (t: number) => number) =>
+      ({ steadyFromSeconds: 15, samples: Array.from({ length: seconds }, (_, t) => ({ t, rssBytes: (rss(t) + (t % 15) * 0.4) * MiB })) }) as unknown as ScheduledResult;
+    const warmUpThenLevel = (t: number) => 200 + Math.min(t, 240) * 0.15;
+
+    it('is not judged on a window that is all warm-up', () => {
+      expect(rssFloors(run(135, warmUpThenLevel)).flat).toBeUndefined();
+    });
+
+    it('calls a run that climbs for four minutes and then levels flat', () => {
+      const f = rssFloors(run(615, warmUpThenLevel));
+      expect(f.flat).toBe(true);
+      expect(f.earlier / MiB).toBeCloseTo(236, 0);
+    });
+
+    it('calls a steady 3 MiB/min climb growing, warm-up or not', () => {
+      expect(rssFloors(run(615, (t) => warmUpThenLevel(t) + (t / 60) * 3)).flat).toBe(false);
+    });
   });
 });
