@@ -16,7 +16,7 @@ export const P99_GOAL_MS = 1;
 export const NOT_WORSE_TOLERANCE_MS = 0.05;
 export const RSS_GOAL_BYTES = 250 * 2 ** 20;
 export const METRICS_GOAL_SECONDS = 0.5;
-/** A steady window shorter than this is all warm-up at 5,000 targets (RSS settled after 4-5 minutes in a 10-minute run). */
+/** A steady window shorter than this is all warm-up at 5,000 targets (RSS levelled after 3-4 minutes in two 10-minute runs). */
 export const RSS_FLAT_MIN_WINDOW_SECONDS = 360;
 
 export interface RssFloors {

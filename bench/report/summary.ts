@@ -2,7 +2,7 @@
 import type { CaseResult, ExporterCaseResult, PhaseResult } from '../scenarios/accuracy-case.js';
 import type { ScheduledResult } from '../scenarios/scheduled.js';
 import type { ThroughputStep } from '../scenarios/throughput.js';
-import { evaluateGoals, rssFloors } from './goals.js';
+import { evaluateGoals, flatness, rssFloors } from './goals.js';
 import type { BenchResults } from './results.js';
 import { fixed, mib, signed, table } from './table.js';
 
@@ -40,7 +40,7 @@ function throughputTable(steps: ThroughputStep[]): string {
 
 function floorsCell(r: ScheduledResult): string {
   const f = rssFloors(r);
-  const verdict = f.flat === undefined ? '' : f.flat ? ', flat' : ', growing';
+  const verdict = f.flat === undefined ? '' : `, ${flatness(f)}`;
   return `${mib(f.earlier)} -> ${mib(f.later)} (${mib(r.rssMaxBytes)}${verdict})`;
 }
 

@@ -49,7 +49,6 @@ export interface CaseResult extends AccuracyCase {
   linkLatenessUs: { median: number; p99: number; max: number };
   /** CPU busy on the whole machine during the case, % of one core (everything, not only the bench). */
   machineBusyPercent: number;
-  /** This exporter's event-loop delay over the case, seconds (prom-client, 10 ms sampling). */
   /** Event-loop delay since the previous scrape, seconds, beyond prom-client's 10 ms sampling interval. */
   eventLoop?: { p50: number; p99: number; max: number };
 }
