@@ -12,6 +12,7 @@ import { machineBusySeconds } from '../lib/procs.js';
 import { value } from '../lib/prom-text.js';
 import { quantile, summarizeErrors, type ErrorSummary } from '../lib/stats.js';
 import { wireTruth, type WireTruth } from '../lib/wire-truth.js';
+import { EVENT_LOOP_SAMPLING_MS } from '../../src/metrics/registries.js';
 
 export const PHASES = ['dns', 'connect', 'tls', 'first_byte'] as const;
 export type AccuracyPhase = (typeof PHASES)[number];
@@ -134,11 +135,12 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
 
 /**
  * prom-client's event-loop figures are the intervals between the ticks of a timer it runs
- * every 10 ms (perf_hooks.monitorEventLoopDelay), the 10 ms included: an idle process reads
- * p50 ~10.3 ms. The delay itself is that minus the interval (a tick due at +10 ms that ran
- * at +13 ms was 3 ms late), floored at 0 (libuv's millisecond clock lets a tick come early).
+ * every EVENT_LOOP_SAMPLING_MS (perf_hooks.monitorEventLoopDelay), that interval included: an
+ * idle process reads p50 ~10.3 ms. The delay itself is that minus the interval (a tick due at
+ * +10 ms that ran at +13 ms was 3 ms late), floored at 0 (libuv's millisecond clock lets a tick
+ * come early).
  */
-const PROM_CLIENT_LAG_INTERVAL_SECONDS = 0.01;
+const PROM_CLIENT_LAG_INTERVAL_SECONDS = EVENT_LOOP_SAMPLING_MS / 1000;
 
 async function eventLoopOf(exporter: Exporter): Promise<CaseResult['eventLoop']> {
   const { samples } = await scrape(exporter);
