@@ -3,6 +3,7 @@ import { bargauge, dashboard, datasourceVariable, labelVariable, q, row, stat, s
 import type { Dashboard } from './grafana.js';
 import { T } from './microsoft.js';
 import { UID } from './uids.js';
+import { EVENT_LOOP_SAMPLING_MS } from '../../src/metrics/registries.js';
 
 const SITE = 'site=~"$site"';
 /** Exporter instances that exported series in the last hour: `up` has no site label of its own. */
@@ -105,8 +106,8 @@ const exporter: (PanelSpec | RowSpec)[] = [
     title: 'Event loop delay', unit: 's', min: 0, thresholds: steps(['green', null], ['red', 0.05]), w: 8,
     description:
       'How late the exporter\'s event loop ran (p99 since the previous scrape). Above 50 ms (red line) the exporter\'s own timing of phases is disturbed: the numbers on the other dashboards get less precise. ' +
-      'nodejs_eventloop_lag_p99_seconds (prom-client) counts the 10 ms between the ticks of its sampling timer too (an idle exporter reads ~10 ms): the panel subtracts it.',
-    queries: [q(`clamp_min(nodejs_eventloop_lag_p99_seconds{${SITE}} - 0.01, 0)`, '{{instance}}')],
+      `nodejs_eventloop_lag_p99_seconds (prom-client) counts the ${EVENT_LOOP_SAMPLING_MS} ms between the ticks of its sampling timer too (an idle exporter reads ~${EVENT_LOOP_SAMPLING_MS} ms): the panel subtracts it.`,
+    queries: [q(`clamp_min(nodejs_eventloop_lag_p99_seconds{${SITE}} - ${EVENT_LOOP_SAMPLING_MS / 1000}, 0)`, '{{instance}}')],
   }),
   timeseries({
     title: 'Scrape duration', unit: 's', min: 0, w: 12,
