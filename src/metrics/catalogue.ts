@@ -5,6 +5,7 @@
  * Adding a metric: add its entry here, then `npm run docs`.
  */
 import { TARGET_LABELS } from './labels.js';
+import { EVENT_LOOP_SAMPLING_MS } from './registries.js';
 
 export type MetricType = 'counter' | 'gauge' | 'histogram';
 
@@ -52,7 +53,7 @@ export const METRIC_GROUPS: MetricGroup[] = [
   {
     title: 'Exporter',
     endpoint: '/metrics',
-    intro: "The exporter's own health. Node.js process metrics (`process_*`, `nodejs_*` from prom-client's default collectors: CPU, memory, event loop lag, GC, handles) are also served and are not listed one by one. prom-client's `nodejs_eventloop_lag_p50/p90/p99/max_seconds` are the intervals between the ticks of a 10 ms sampling timer, those 10 ms included (an idle exporter reads ~0.010 s); the delay is the value minus 0.01 (the exporter dashboard's panel subtracts it).",
+    intro: `The exporter's own health. Node.js process metrics (\`process_*\`, \`nodejs_*\` from prom-client's default collectors: CPU, memory, event loop lag, GC, handles) are also served and are not listed one by one. prom-client's \`nodejs_eventloop_lag_p50/p90/p99/max_seconds\` are the intervals between the ticks of a ${EVENT_LOOP_SAMPLING_MS} ms sampling timer, those ${EVENT_LOOP_SAMPLING_MS} ms included (an idle exporter reads ~${(EVENT_LOOP_SAMPLING_MS / 1000).toFixed(3)} s); the delay is the value minus ${EVENT_LOOP_SAMPLING_MS / 1000} (the exporter dashboard's panel subtracts it).`,
     metrics: [
       { name: 'o365_exporter_build_info', type: 'gauge', labels: ['version', 'nodejs_version'], unit: 'info', meaning: 'Version of the exporter and of Node.js.', source: 'exporter' },
       { name: 'o365_exporter_config_last_reload_successful', type: 'gauge', labels: [], unit: '1', meaning: 'Whether the last config (re)load succeeded; 0 means the previous config is still running.', source: 'config reload' },
