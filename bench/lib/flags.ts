@@ -41,7 +41,7 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --accuracy.probes=N --accuracy.warmup=N --accuracy.rtts=10,40,150 --accuracy.jitter=40:5
   --accuracy.load-targets=N --accuracy.load-interval=SECONDS --accuracy.load-warmup=SECONDS --accuracy.case-seconds=N
   --accuracy.no-extras                    only the floor and --accuracy.rtts cases (no jitter, no TLS 1.2)
-  --throughput.concurrency=1,8,32 --throughput.seconds=N --throughput.warmup=N
+  --throughput.concurrency=1,8,32 --throughput.seconds=N --throughput.rounds=N --throughput.warmup=N
   --scheduled.sizes=100,1000,5000 --scheduled.seconds=N --scheduled.interval=N --scheduled.scrape-every=N
 `;
 
@@ -49,6 +49,12 @@ const numbers = (text: string, flag: string): number[] => {
   const list = text.split(',').map((s) => Number(s.trim()));
   if (list.length === 0 || list.some((n) => !Number.isFinite(n) || n < 0)) throw new Error(`${flag}: "${text}" is not a list of numbers`);
   return list;
+};
+
+const count = (text: string | undefined, fallback: number, flag: string): number => {
+  const n = number(text, fallback, flag);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${flag}: "${text}" is not a whole number of at least 1`);
+  return n;
 };
 
 const number = (text: string | undefined, fallback: number, flag: string): number => {
@@ -77,7 +83,7 @@ function farKind(text: string | undefined): FarKind | 'auto' {
 export function parseBenchFlags(argv: string[]): BenchFlags {
   const options = Object.fromEntries(
     ['only', 'out', 'max-minutes', 'nice', 'render', 'accuracy.probes', 'accuracy.warmup', 'accuracy.rtts', 'accuracy.jitter', 'accuracy.load-targets',
-      'accuracy.load-interval', 'accuracy.load-warmup', 'accuracy.case-seconds', 'throughput.concurrency', 'throughput.seconds', 'throughput.warmup',
+      'accuracy.load-interval', 'accuracy.load-warmup', 'accuracy.case-seconds', 'throughput.concurrency', 'throughput.seconds', 'throughput.rounds', 'throughput.warmup',
       'scheduled.sizes', 'scheduled.seconds', 'scheduled.interval', 'scheduled.scrape-every'].map((name) => [name, { type: 'string' as const }]),
   );
   const { values: v } = parseArgs({ args: argv, strict: true, options: { ...options, link: { type: 'string' }, far: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' }, 'no-realtime-link': { type: 'boolean' }, 'accuracy.no-extras': { type: 'boolean' } } });
@@ -109,7 +115,8 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     },
     throughput: {
       concurrency: numbers(get('throughput.concurrency') ?? '1,8,32', '--throughput.concurrency'),
-      seconds: number(get('throughput.seconds'), quick ? 3 : 10, '--throughput.seconds'),
+      seconds: number(get('throughput.seconds'), quick ? 4 : 12, '--throughput.seconds'),
+      rounds: count(get('throughput.rounds'), quick ? 2 : 4, '--throughput.rounds'),
       warmupSeconds: number(get('throughput.warmup'), quick ? 1 : 3, '--throughput.warmup'),
     },
     scheduled: {

@@ -54,3 +54,25 @@ export function slope(xs: readonly number[], ys: readonly number[]): number {
   }
   return den === 0 ? NaN : num / den;
 }
+
+/** One distinct value of a histogram and how many times it was seen. */
+export type Bin = readonly [value: number, count: number];
+
+/**
+ * Quantile of a histogram of distinct values, by wrk's own rule (the first value whose
+ * cumulative count reaches round(q * n + 0.5)), so pooling several wrk runs' histograms
+ * gives the figure one longer wrk run would have printed.
+ */
+export function histogramQuantile(bins: readonly Bin[], q: number): number {
+  if (q < 0 || q > 1) throw new RangeError(`quantile ${q} outside [0, 1]`);
+  const sorted = [...bins].filter(([, c]) => c > 0).sort((a, b) => a[0] - b[0]);
+  const n = sorted.reduce((s, [, c]) => s + c, 0);
+  if (n === 0) return NaN;
+  const rank = Math.round(q * n + 0.5);
+  let seen = 0;
+  for (const [value, count] of sorted) {
+    seen += count;
+    if (seen >= rank) return value;
+  }
+  return (sorted[sorted.length - 1] as Bin)[0];
+}

@@ -1,6 +1,7 @@
 /** The issue's goals, checked against one run's figures. Each says what it compared. */
 import type { CaseResult, PhaseResult } from '../scenarios/accuracy-case.js';
 import type { ScheduledResult } from '../scenarios/scheduled.js';
+import type { ThroughputRound, ThroughputStep } from '../scenarios/throughput.js';
 import type { BenchResults } from './results.js';
 import { fixed, signed } from './table.js';
 
@@ -104,6 +105,17 @@ function accuracyGoals(cases: CaseResult[]): Goal[] {
   ];
 }
 
+/** The ratio of each pair of turns (interleaved runs only): how much the machine moved it. */
+function roundRatios(ours: ThroughputStep, bb: ThroughputStep): string {
+  const perCpu = (r: ThroughputRound) => r.probes / r.cpuSeconds;
+  const pairs = (ours.rounds ?? []).flatMap((r, i) => {
+    const other = bb.rounds?.[i];
+    return other ? [perCpu(r) / perCpu(other)] : [];
+  });
+  if (pairs.length < 2) return '';
+  return `; turn by turn ${fixed(Math.min(...pairs), 2)}-${fixed(Math.max(...pairs), 2)}x over ${pairs.length} rounds`;
+}
+
 export function evaluateGoals(r: BenchResults): Goal[] {
   const goals: Goal[] = r.accuracy ? accuracyGoals(r.accuracy.cases) : [];
   for (const ours of r.throughput?.filter((s) => s.exporter === 'o365') ?? []) {
@@ -112,7 +124,7 @@ export function evaluateGoals(r: BenchResults): Goal[] {
     goals.push({
       goal: `/probe at concurrency ${ours.concurrency}: at least blackbox_exporter's probes per CPU second`,
       met: ours.probesPerCpuSecond >= bb.probesPerCpuSecond,
-      detail: `${fixed(ours.probesPerCpuSecond, 0)} vs ${fixed(bb.probesPerCpuSecond, 0)} probes per CPU second.`,
+      detail: `${fixed(ours.probesPerCpuSecond, 0)} vs ${fixed(bb.probesPerCpuSecond, 0)} probes per CPU second (${fixed(ours.probesPerCpuSecond / bb.probesPerCpuSecond, 2)}x${roundRatios(ours, bb)}).`,
     });
   }
   const largest = r.scheduled?.length ? r.scheduled.reduce((a, b) => (b.targets > a.targets ? b : a)) : undefined;

@@ -1,18 +1,32 @@
 /**
- * Throughput and cost of /probe: wrk drives each exporter in turn against the same local
- * HTTPS target (a full dns-less connect + TLS + GET per request) at a few concurrencies;
- * CPU from /proc/<pid>/stat, peak RSS from VmHWM (reset before each step).
+ * Throughput and cost of /probe: wrk drives each exporter against the same local HTTPS
+ * target (a full dns-less connect + TLS + GET per request) at a few concurrencies; CPU from
+ * /proc/<pid>/stat, peak RSS from VmHWM (reset before each round).
+ *
+ * Both exporters run for the whole scenario and take turns in short rounds (ABBA order), so
+ * a change in the machine's load during the run weighs on both alike: measured one after the
+ * other, the ratio moved by +-0.3 from run to run on this shared VM.
  */
 import { join } from 'node:path';
 import { blackboxConfig, BLACKBOX_MODULE_LOCAL, LOCAL_PORT, o365Config, O365_MODULE_LOCAL } from '../lib/configs.js';
 import { REPO_ROOT, startBlackbox, startO365, type Exporter } from '../lib/exporters.js';
 import { cpuSeconds, memory, resetPeak } from '../lib/procs.js';
+import { histogramQuantile, type Bin } from '../lib/stats.js';
 import type { BenchEnv } from './env.js';
 
 export interface ThroughputOptions {
   concurrency: number[];
+  /** Seconds of load per exporter and concurrency, split over `rounds` turns. */
   seconds: number;
+  rounds: number;
   warmupSeconds: number;
+}
+
+/** One turn of one exporter: what the ratio's spread is computed from. */
+export interface ThroughputRound {
+  seconds: number;
+  probes: number;
+  cpuSeconds: number;
 }
 
 export interface ThroughputStep {
@@ -30,6 +44,8 @@ export interface ThroughputStep {
   cpuSecondsPer1000: number;
   probesPerCpuSecond: number;
   peakRssBytes: number;
+  /** Absent in results written before the rounds were interleaved. */
+  rounds?: ThroughputRound[];
 }
 
 interface WrkSummary {
@@ -40,6 +56,7 @@ interface WrkSummary {
   errors: number;
   p50_us: number;
   p99_us: number;
+  bins: Bin[];
 }
 
 const LUA = join(REPO_ROOT, 'bench', 'wrk', 'probe.lua');
@@ -57,50 +74,83 @@ async function wrk(env: BenchEnv, url: string, concurrency: number, seconds: num
   return JSON.parse(line[1]) as WrkSummary;
 }
 
-async function step(env: BenchEnv, exporter: Exporter, url: string, concurrency: number, seconds: number): Promise<ThroughputStep> {
+interface Turn {
+  wrk: WrkSummary;
+  cpuSeconds: number;
+  peakRssBytes: number;
+}
+
+async function turn(env: BenchEnv, exporter: Exporter, url: string, concurrency: number, seconds: number): Promise<Turn> {
   const pid = exporter.proc.pid;
   resetPeak(pid);
   const cpu0 = cpuSeconds(pid);
   const w = await wrk(env, url, concurrency, seconds);
-  const cpu = cpuSeconds(pid) - cpu0;
-  const wall = w.duration_us / 1e6;
+  return { wrk: w, cpuSeconds: cpuSeconds(pid) - cpu0, peakRssBytes: memory(pid).peak };
+}
+
+/** Sums an exporter's turns at one concurrency into one step; percentiles from the pooled histograms. */
+export function pool(exporter: Exporter['kind'], concurrency: number, turns: readonly Turn[]): ThroughputStep {
+  const sum = (f: (t: Turn) => number) => turns.reduce((a, t) => a + f(t), 0);
+  const wall = sum((t) => t.wrk.duration_us) / 1e6;
+  const ok = sum((t) => t.wrk.ok);
+  const cpu = sum((t) => t.cpuSeconds);
+  const bins = turns.flatMap((t) => t.wrk.bins);
   return {
-    exporter: exporter.kind,
+    exporter,
     concurrency,
     seconds: wall,
-    probes: w.ok,
-    failed: w.bad + w.errors,
-    probesPerSecond: w.ok / wall,
-    p50Ms: w.p50_us / 1000,
-    p99Ms: w.p99_us / 1000,
+    probes: ok,
+    failed: sum((t) => t.wrk.bad + t.wrk.errors),
+    probesPerSecond: ok / wall,
+    p50Ms: histogramQuantile(bins, 0.5) / 1000,
+    p99Ms: histogramQuantile(bins, 0.99) / 1000,
     cpuSeconds: cpu,
-    cpuSecondsPer1000: w.ok > 0 ? (cpu / w.ok) * 1000 : NaN,
-    probesPerCpuSecond: cpu > 0 ? w.ok / cpu : NaN,
-    peakRssBytes: memory(pid).peak,
+    cpuSecondsPer1000: ok > 0 ? (cpu / ok) * 1000 : NaN,
+    probesPerCpuSecond: cpu > 0 ? ok / cpu : NaN,
+    peakRssBytes: Math.max(...turns.map((t) => t.peakRssBytes)),
+    rounds: turns.map((t) => ({ seconds: t.wrk.duration_us / 1e6, probes: t.wrk.ok, cpuSeconds: t.cpuSeconds })),
   };
 }
 
-/** Appends to `steps` as each one finishes, so a run stopped midway keeps what it measured. */
+/** ABBA...: round r's first turn goes to exporter r % 2, so neither always runs first. */
+async function interleave(env: BenchEnv, pair: readonly Driven[], concurrency: number, o: ThroughputOptions): Promise<Turn[][]> {
+  const turns: Turn[][] = pair.map(() => []);
+  const seconds = Math.max(1, Math.round(o.seconds / o.rounds));
+  for (let r = 0; r < o.rounds; r++) {
+    for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
+      const d = pair[i] as Driven;
+      (turns[i] as Turn[]).push(await turn(env, d.exporter, d.url, concurrency, seconds));
+    }
+  }
+  return turns;
+}
+
+interface Driven {
+  exporter: Exporter;
+  url: string;
+}
+
+/** Appends to `steps` as each concurrency finishes, so a run stopped midway keeps what it measured. */
 export async function runThroughput(env: BenchEnv, o: ThroughputOptions, steps: ThroughputStep[] = []): Promise<ThroughputStep[]> {
   const target = encodeURIComponent(`https://127.0.0.1:${LOCAL_PORT}/`);
-  const makers: [() => Promise<Exporter>, string][] = [
-    [() => startO365(env.lab, o365Config({ caFile: env.certs.caFile, targets: 0, intervalSeconds: 15 }), env.certs.caFile), O365_MODULE_LOCAL],
-    [() => startBlackbox(env.lab, blackboxConfig(env.certs.caFile)), BLACKBOX_MODULE_LOCAL],
-  ];
-  for (const [make, module] of makers) {
-    const exporter = await make();
-    try {
-      const url = `${exporter.baseUrl}/probe?target=${target}&module=${module}`;
-      // Unmeasured: JIT warm-up for node, the first TLS contexts for both.
-      if (o.warmupSeconds > 0) await wrk(env, url, Math.max(...o.concurrency), o.warmupSeconds);
-      for (const c of o.concurrency) {
-        const s = await step(env, exporter, url, c, o.seconds);
+  const pair: Driven[] = [];
+  try {
+    const ours = await startO365(env.lab, o365Config({ caFile: env.certs.caFile, targets: 0, intervalSeconds: 15 }), env.certs.caFile);
+    pair.push({ exporter: ours, url: `${ours.baseUrl}/probe?target=${target}&module=${O365_MODULE_LOCAL}` });
+    const bb = await startBlackbox(env.lab, blackboxConfig(env.certs.caFile));
+    pair.push({ exporter: bb, url: `${bb.baseUrl}/probe?target=${target}&module=${BLACKBOX_MODULE_LOCAL}` });
+    // Unmeasured: JIT warm-up for node, the first TLS contexts for both.
+    if (o.warmupSeconds > 0) for (const d of pair) await wrk(env, d.url, Math.max(...o.concurrency), o.warmupSeconds);
+    for (const c of o.concurrency) {
+      const turns = await interleave(env, pair, c, o);
+      pair.forEach((d, i) => {
+        const s = pool(d.exporter.kind, c, turns[i] as Turn[]);
         steps.push(s);
-        env.log(`throughput ${exporter.kind} c=${c}: ${s.probesPerSecond.toFixed(0)} probes/s, ${s.cpuSecondsPer1000.toFixed(2)} CPU s/1000, failed ${s.failed}`);
-      }
-    } finally {
-      await exporter.stop();
+        env.log(`throughput ${s.exporter} c=${c}: ${s.probesPerSecond.toFixed(0)} probes/s, ${s.cpuSecondsPer1000.toFixed(2)} CPU s/1000, failed ${s.failed}, ${o.rounds} rounds`);
+      });
     }
+  } finally {
+    for (const d of pair) await d.exporter.stop();
   }
   return steps;
 }

@@ -6,6 +6,7 @@ import { summaryMarkdown } from '../../bench/report/summary.js';
 import { ticks } from '../../bench/report/svg.js';
 import type { CaseResult, PhaseResult } from '../../bench/scenarios/accuracy-case.js';
 import type { ScheduledResult } from '../../bench/scenarios/scheduled.js';
+import { pool } from '../../bench/scenarios/throughput.js';
 
 const summary = (median: number, p99Abs: number) => ({ n: 50, median, p99Abs, min: median, max: p99Abs });
 const phase = (name: PhaseResult['phase'], median: number, p99: number): PhaseResult => ({
@@ -24,13 +25,16 @@ function accuracyCase(ours: [number, number], theirs: [number, number]): CaseRes
   };
 }
 
-function results(c: CaseResult): BenchResults {
+function base(): BenchResults {
   return {
     date: '2026-01-01T00:00:00.000Z', durationSeconds: 60, loadAverage: { start: [0.1, 0.2, 0.3] },
     machine: { cores: 2, cpuModel: 'test', memoryBytes: 2 ** 33, kernel: '6', node: 'v20', blackbox: '0.23.0' },
     flags: {} as BenchResults['flags'],
-    accuracy: { cases: [c], load: { targets: 0, intervalSeconds: 5 } },
   };
+}
+
+function results(c: CaseResult): BenchResults {
+  return { ...base(), accuracy: { cases: [c], load: { targets: 0, intervalSeconds: 5 } } };
 }
 
 describe('bench report', () => {
@@ -94,5 +98,26 @@ describe('bench report', () => {
     it('calls a steady 3 MiB/min climb growing, warm-up or not', () => {
       expect(rssFloors(run(615, (t) => warmUpThenLevel(t) + (t / 60) * 3)).flat).toBe(false);
     });
+  });
+
+  it('pools interleaved /probe turns into totals and reports the ratio turn by turn', () => {
+    const turn = (ok: number, cpuSeconds: number, bins: [number, number][], peak: number) => ({
+      wrk: { requests: ok, duration_us: 3e6, ok, bad: 1, errors: 0, p50_us: 0, p99_us: 0, bins },
+      cpuSeconds,
+      peakRssBytes: peak,
+    });
+    const ours = pool('o365', 1, [turn(900, 2, [[2000, 899], [9000, 1]], 100), turn(600, 2, [[3000, 599], [20000, 1]], 140)]);
+    const theirs = pool('blackbox', 1, [turn(1000, 2, [[2500, 1000]], 20), turn(1000, 2, [[2500, 1000]], 30)]);
+    // Totals, not a mean of the turns' rates: 1,500 probes over 4 CPU seconds.
+    expect(ours.probesPerCpuSecond).toBe(375);
+    expect(ours.probesPerSecond).toBe(250);
+    expect(ours.failed).toBe(2);
+    expect(ours.peakRssBytes).toBe(140);
+    expect(ours.p50Ms).toBe(2);
+    expect(ours.p99Ms).toBe(3);
+    expect(ours.rounds).toEqual([{ seconds: 3, probes: 900, cpuSeconds: 2 }, { seconds: 3, probes: 600, cpuSeconds: 2 }]);
+    const goal = evaluateGoals({ ...base(), throughput: [ours, theirs] }).find((g) => g.goal.includes('/probe at concurrency 1'));
+    expect(goal?.met).toBe(false);
+    expect(goal?.detail).toContain('375 vs 500 probes per CPU second (0.75x; turn by turn 0.60-0.90x over 2 rounds)');
   });
 });
