@@ -29,14 +29,18 @@ export function createRegistries(options: { defaultMetrics?: boolean } = {}): Re
   const openMetrics = new Registry<OpenMetricsContentType>();
   openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   if (options.defaultMetrics ?? true) {
-    for (const registry of [prometheus, openMetrics as unknown as Registry]) {
-      // nodejs_eventloop_lag_* count this sampling interval too: the exporter dashboard's
-      // event-loop panel and the bench subtract 10 ms, so it is pinned here, not left to
-      // prom-client's default.
-      collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLING_MS });
-      // Gauges named *_total break the counter convention (promtool complains); they only
-      // sum nodejs_active_{handles,requests,resources}{type}, which stay.
-      for (const name of MISNAMED_DEFAULT_GAUGES) registry.removeSingleMetric(name);
+    // nodejs_eventloop_lag_* count this sampling interval too: the exporter dashboard's
+    // event-loop panel and the bench subtract 10 ms, so it is pinned here, not left to
+    // prom-client's default.
+    collectDefaultMetrics({ register: prometheus, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLING_MS });
+    // Gauges named *_total break the counter convention (promtool complains); they only
+    // sum nodejs_active_{handles,requests,resources}{type}, which stay.
+    for (const name of MISNAMED_DEFAULT_GAUGES) prometheus.removeSingleMetric(name);
+    // The same objects in both registries: a second collectDefaultMetrics() would run a
+    // second event-loop timer and GC observer.
+    for (const { name } of prometheus.getMetricsAsArray()) {
+      const metric = prometheus.getSingleMetric(name);
+      if (metric) openMetrics.registerMetric(metric);
     }
   }
   return { prometheus, openMetrics, all: [prometheus, openMetrics as unknown as Registry], sources: [], constantLabels: {} };

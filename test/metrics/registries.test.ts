@@ -32,4 +32,20 @@ describe('renderMetrics', () => {
     expect(after - before).toBeLessThan(size);
     expect((await renderMetrics(registries, true)).body.trimEnd().endsWith('# EOF')).toBe(true);
   });
+
+  it('collects the default metrics once, rendered in both formats from the same objects', async () => {
+    const registries = createRegistries();
+    const lag = registries.prometheus.getSingleMetric('nodejs_eventloop_lag_p99_seconds');
+    expect(lag).toBeDefined();
+    // One event-loop monitor and one GC observer, not one per format.
+    expect(registries.openMetrics.getSingleMetric('nodejs_eventloop_lag_p99_seconds')).toBe(lag);
+    expect(registries.openMetrics.getSingleMetric('nodejs_gc_duration_seconds')).toBe(registries.prometheus.getSingleMetric('nodejs_gc_duration_seconds'));
+    expect(registries.openMetrics.getSingleMetric('nodejs_active_handles_total')).toBeUndefined();
+    const open = (await renderMetrics(registries, true)).body;
+    expect(open).toMatch(/^# TYPE process_cpu_seconds counter$/m);
+    expect(open).toMatch(/^process_cpu_seconds_total [0-9.e+-]+$/m);
+    // The shared counter keeps its Prometheus-format name after an OpenMetrics render.
+    expect((await renderMetrics(registries, false)).body).toMatch(/^# TYPE process_cpu_seconds_total counter$/m);
+  });
 });
+
