@@ -3,8 +3,9 @@
 #   docker run -p 9365:9365 --read-only -v o365-data:/data o365-exporter
 # The base is a build argument so an air-gapped build (or the Podman test in
 # test/packaging/docker.test.ts) can point it at a local image; the default is a pinned
-# public Node 20 image (end of life since 2026-04-30; see docs/deployment.md). The Dockerfile only needs `node`, `npm` and `/bin/sh` from it.
-ARG BASE_IMAGE=docker.io/library/node:20.19.5-bookworm-slim
+# public Node 22 LTS image (Node 20 reached end of life on 2026-04-30; see docs/deployment.md).
+# The Dockerfile only needs `node`, `npm` and `/bin/sh` from it.
+ARG BASE_IMAGE=docker.io/library/node:22.23.3-bookworm-slim
 
 # --- build: dev dependencies, TypeScript -> dist/ ------------------------------------
 FROM ${BASE_IMAGE} AS build
