@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { parseBenchFlags, type BenchFlags, type Scenario } from './lib/flags.js';
 import { createLab, type Lab } from './lib/lab.js';
 import { stopAll } from './lib/procs.js';
-import { chartSvg, HEIGHT, WIDTH } from './report/chart.js';
+import { chartLayout, chartSvg, WIDTH } from './report/chart.js';
 import { svgToPng } from './report/png.js';
 import { describeMachine, type BenchResults } from './report/results.js';
 import { summaryMarkdown } from './report/summary.js';
@@ -27,7 +27,7 @@ function writeResults(flags: BenchFlags, results: BenchResults): void {
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 1)}\n`);
   writeFileSync(join(dir, 'latest.md'), markdown);
   writeFileSync(join(dir, 'latest.svg'), chartSvg(results));
-  const tool = svgToPng(join(dir, 'latest.svg'), join(dir, 'latest.png'), WIDTH, HEIGHT);
+  const tool = svgToPng(join(dir, 'latest.svg'), join(dir, 'latest.png'), WIDTH, chartLayout(results).height);
   process.stdout.write(`\n${markdown}\n`);
   log(`results in ${dir}/latest.{json,md,svg${tool ? ',png' : ''}}${tool ? ` (PNG by ${tool})` : ' (no rsvg-convert or chromium: no PNG)'}`);
 }

@@ -6,7 +6,6 @@ import type { BenchResults } from './results.js';
 import { legend, line, polyline, rect, svgDocument, text, yAxis, yLogAxis, type Frame } from './svg.js';
 
 export const WIDTH = 1400;
-export const HEIGHT = 1000;
 const COLORS = { o365: ['#08306b', '#2171b5', '#6baed6', '#b7d4ea'], blackbox: ['#7f2704', '#d94801', '#fd8d3c', '#fdd0a2'] };
 const SIZE_COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e'];
 
@@ -90,14 +89,30 @@ function costPanel(parts: string[], f: Frame, results: ScheduledResult[]): void 
   });
 }
 
+/** Where each panel goes: rows only for what the run measured (a partial run leaves no blank panel). */
+export function chartLayout(r: BenchResults): { height: number; draw: (parts: string[]) => void } {
+  const steps: ((parts: string[]) => void)[] = [];
+  let y = 100;
+  if (r.accuracy) {
+    const cases = r.accuracy.cases;
+    const top = y;
+    steps.push((parts) => accuracyPanel(parts, { x: 70, y: top, w: WIDTH - 100, h: 380 }, cases));
+    y += 520;
+  }
+  const panels: ((parts: string[], f: Frame) => void)[] = [];
+  const { throughput, scheduled } = r;
+  if (throughput) panels.push((parts, f) => throughputPanel(parts, f, throughput));
+  if (scheduled) panels.push((parts, f) => rssPanel(parts, f, scheduled), (parts, f) => costPanel(parts, f, scheduled));
+  const w = (WIDTH - 240) / 3;
+  const row = y;
+  panels.forEach((panel, i) => steps.push((parts) => panel(parts, { x: 80 + i * (w + 80), y: row, w, h: 320 })));
+  if (panels.length) y += 380;
+  return { height: Math.max(y, 200), draw: (parts) => steps.forEach((step) => step(parts)) };
+}
+
 export function chartSvg(r: BenchResults): string {
   const parts: string[] = [text(20, 26, `o365-exporter bench, ${r.date.slice(0, 10)}: ${r.machine.cores} cores, ${(r.machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${r.machine.node}, blackbox_exporter ${r.machine.blackbox}`, { size: 16, weight: 'bold' })];
-  if (r.accuracy) accuracyPanel(parts, { x: 70, y: 100, w: WIDTH - 100, h: 380 }, r.accuracy.cases);
-  const bottom = { y: 620, w: (WIDTH - 240) / 3, h: 320 };
-  if (r.throughput) throughputPanel(parts, { x: 80, ...bottom }, r.throughput);
-  if (r.scheduled) {
-    rssPanel(parts, { x: 80 + bottom.w + 80, ...bottom }, r.scheduled);
-    costPanel(parts, { x: 80 + 2 * (bottom.w + 80), ...bottom }, r.scheduled);
-  }
-  return svgDocument(WIDTH, HEIGHT, parts);
+  const layout = chartLayout(r);
+  layout.draw(parts);
+  return svgDocument(WIDTH, layout.height, parts);
 }

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseSamples, sum, value } from '../../bench/lib/prom-text.js';
+import { readFileSync } from 'node:fs';
+import { chartLayout, chartSvg } from '../../bench/report/chart.js';
 import { evaluateGoals, rssFloors } from '../../bench/report/goals.js';
 import type { BenchResults } from '../../bench/report/results.js';
 import { summaryMarkdown } from '../../bench/report/summary.js';
@@ -120,4 +122,21 @@ describe('bench report', () => {
     expect(goal?.met).toBe(false);
     expect(goal?.detail).toContain('375 vs 500 probes per CPU second (0.75x; turn by turn 0.60-0.90x over 2 rounds)');
   });
+
+  it('lays the chart out for what the run measured, with no blank panels', () => {
+    const read = (name: string) => JSON.parse(readFileSync(new URL(`../../bench/results/${name}`, import.meta.url), 'utf8')) as BenchResults;
+    const full = read('latest.json');
+    expect(chartLayout(full).height).toBe(1000);
+    const scheduledOnly = read('scheduled-5000-10min.json');
+    expect(scheduledOnly.accuracy).toBeUndefined();
+    const svg = chartSvg(scheduledOnly);
+    // Its two panels move up to the first row: half the height, no accuracy or /probe panel.
+    expect(svg).toContain('height="480"');
+    expect(svg).toContain('Scheduled mode: RSS over time');
+    expect(svg).not.toContain('Accuracy:');
+    expect(svg).not.toContain('/probe:');
+    const accuracyOnly: BenchResults = { ...full, throughput: undefined, scheduled: undefined };
+    expect(chartLayout(accuracyOnly).height).toBe(620);
+  });
 });
+
