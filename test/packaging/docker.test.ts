@@ -48,7 +48,9 @@ async function poll<T>(what: string, fn: () => Promise<T | undefined>, timeoutMs
     }
     await new Promise((r) => setTimeout(r, 250));
   }
-  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
+  const state = await podman(['inspect', '--format', '{{.State.Status}} exit={{.State.ExitCode}} {{.State.Error}}', CONTAINER]);
+  const logs = await podman(['logs', '--tail', '40', CONTAINER]);
+  throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}\ncontainer: ${state.stdout.trim()}\n${logs.stdout}${logs.stderr}`);
 }
 
 describe('Dockerfile (podman)', () => {
@@ -93,12 +95,12 @@ describe('Dockerfile (podman)', () => {
     const metrics = await poll('a successful probe in /metrics', async () => {
       const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
       return /^o365_probe_success\{[^}]*target="host-peer"[^}]*site="podman"[^}]*\} 1$/m.test(text) ? text : undefined;
-    });
+    }, 50_000);
     expect(metrics).toMatch(/^o365_exporter_config_last_reload_successful\{site="podman"\} 1$/m);
     expect(peer.connections()).toBeGreaterThan(0);
     expect(await (await fetch(`http://127.0.0.1:${port}/-/ready`)).text()).toMatch(/ready/i);
     expect((await fetch(`http://127.0.0.1:${port}/-/healthy`)).status).toBe(200);
-  });
+  }, 70_000);
 
   it('runs on the Node version of the default base image, not the machine\'s', async () => {
     expect(await execNode('process.stdout.write(process.version)')).toMatchObject({ code: 0, stdout: `v${imageNodeVersion()}` });
