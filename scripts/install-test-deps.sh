@@ -27,8 +27,7 @@ declare -A NEED=(
 
 # The container test builds its base image around the Node the Dockerfile ships (its default
 # BASE_IMAGE's version), not this machine's: the official binary from the npm registry
-# (node-linux-<arch>), kept in the user's cache across `npm ci`; test/helpers/podman.ts
-# imageNode() reads the same path.
+# (node-linux-<arch>), kept in the user's cache across `npm ci`.
 image_node() {
   local version arch dir tmp
   version=$(sed -n 's/^ARG BASE_IMAGE=.*node:\([0-9][0-9.]*\)-.*/\1/p' Dockerfile)

@@ -78,9 +78,9 @@ export function makeNodeRootfs(rootfs: string): string[] {
     if (fs.existsSync(host) && fs.lstatSync(host).isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(host), path.join(rootfs, top));
   }
   const node = imageNode();
-  const tools = ['/usr/bin/env', '/bin/sh'];
-  for (const exe of tools) placeFile(rootfs, exe);
-  for (const lib of new Set([node, ...tools].flatMap(sharedLibraries))) placeFile(rootfs, lib);
+  const executables = [node, '/usr/bin/env', '/bin/sh'];
+  for (const exe of executables.slice(1)) placeFile(rootfs, exe);
+  for (const lib of new Set(executables.flatMap(sharedLibraries))) placeFile(rootfs, lib);
   // Where the official node images have it, on the image's PATH.
   fs.mkdirSync(inside(rootfs, '/usr/local/bin'), { recursive: true });
   fs.copyFileSync(node, inside(rootfs, '/usr/local/bin/node'));
