@@ -75,29 +75,60 @@ describe('tls start', () => {
     }
   });
 
-  it('the handshake clock starts before Node writes the ClientHello: the window holds the whole exchange', async () => {
+  /** Wraps the TLS handle's start() (OpenSSL builds the ClientHello inside) to see when it runs. */
+  function spyOnStart(armed: ReturnType<typeof startTls>, tcp: net.Socket): { calls: { connecting: boolean }[] } {
+    const spy = { calls: [] as { connecting: boolean }[] };
+    const handle = (armed.socket as unknown as { _handle: { start(): void } })._handle;
+    const start = handle.start;
+    handle.start = function (this: unknown): void {
+      spy.calls.push({ connecting: tcp.connecting });
+      start.call(this);
+    };
+    return spy;
+  }
+
+  it('the ClientHello is built while TCP connects, and the clock still holds everything from connect to secure', async () => {
     const signal = new AbortController().signal;
     let armed: ReturnType<typeof startTls> | undefined;
-    let helloStarted = 0n;
+    let spy: { calls: { connecting: boolean }[] } | undefined;
+    let connected = 0n;
     let atSecure = 0n;
     const { socket } = await connectTcp('127.0.0.1', server.port, signal, 5, (s) => {
       armed = startTls(s, 'localhost', pki.ca.cert);
-      // Node's _start() calls the TLS handle's start(): OpenSSL builds the ClientHello and
-      // writes it to the TCP socket inside that call. Stamp its entry.
-      const handle = (armed.socket as unknown as { _handle: { start(): void } })._handle;
-      const start = handle.start;
-      handle.start = function (this: unknown): void {
-        helloStarted = process.hrtime.bigint();
-        start.call(this);
-      };
-      // Ahead of the probe's own 'secure' stamp.
+      spy = spyOnStart(armed, s);
+      // After the probe's start stamp, before its end stamp: a window inside the probe's.
+      s.once('connect', () => void (connected = process.hrtime.bigint()));
       armed.socket.prependOnceListener('secure', () => void (atSecure = process.hrtime.bigint()));
     });
     const secure = await finishHandshake(armed!, socket, { servername: 'localhost', options: probeOptions({ tls: { ca: pki.ca.cert } }), signal });
     try {
-      expect(helloStarted).toBeGreaterThan(0n);
-      // Stamped after start() returned, a thread descheduled in write(2) would report less than the wire.
-      expect(secure.seconds).toBeGreaterThanOrEqual(Number(atSecure - helloStarted) / 1e9);
+      // Once, before 'connect': Node's own start on 'connect' was taken out (a second start aborts the process).
+      expect(spy!.calls).toEqual([{ connecting: true }]);
+      expect(secure.details).toMatchObject({ version: 'TLSv1.3', authorized: true });
+      expect(connected).toBeGreaterThan(0n);
+      expect(secure.seconds).toBeGreaterThanOrEqual(Number(atSecure - connected) / 1e9);
+    } finally {
+      secure.socket.destroy();
+    }
+  });
+
+  it("where Node's deferred start is not its own _start (another Node), the client starts on 'connect' as Node does", async () => {
+    const signal = new AbortController().signal;
+    let armed: ReturnType<typeof startTls> | undefined;
+    let spy: { calls: { connecting: boolean }[] } | undefined;
+    const { socket } = await connectTcp('127.0.0.1', server.port, signal, 5, (s) => {
+      armed = startTls(s, 'localhost', pki.ca.cert);
+      const nodeStart = (tls.TLSSocket.prototype as unknown as { _start: () => void })._start;
+      // Simulates a Node that defers the start some other way.
+      armed.socket.removeListener('connect', nodeStart).once('connect', function (this: tls.TLSSocket) {
+        nodeStart.call(this);
+      });
+      spy = spyOnStart(armed, s);
+    });
+    const secure = await finishHandshake(armed!, socket, { servername: 'localhost', options: probeOptions({ tls: { ca: pki.ca.cert } }), signal });
+    try {
+      expect(spy!.calls).toEqual([{ connecting: false }]);
+      expect(secure.details).toMatchObject({ version: 'TLSv1.3', authorized: true });
     } finally {
       secure.socket.destroy();
     }
