@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the test suite starts as real peers, when they are missing.
+# Installs the Debian packages the test suite starts as real peers, when they are missing,
+# and fetches the Node binary the container image ships (see image_node).
 # As root it installs them (apt-get); otherwise it only says what is missing and fails,
 # because a test that needs a peer must not pass without it.
 set -euo pipefail
@@ -23,6 +24,28 @@ declare -A NEED=(
   [nginx]=nginx-light
   [dnsmasq]=dnsmasq-base
 )
+
+# The container test builds its base image around the Node the Dockerfile ships (its default
+# BASE_IMAGE's version), not this machine's: the official binary from the npm registry
+# (node-linux-<arch>), kept in the user's cache across `npm ci`; test/helpers/podman.ts
+# imageNode() reads the same path.
+image_node() {
+  local version arch dir tmp
+  version=$(sed -n 's/^ARG BASE_IMAGE=.*node:\([0-9][0-9.]*\)-.*/\1/p' Dockerfile)
+  [ -n "$version" ] || { echo "Dockerfile: no node:<version> in the default BASE_IMAGE" >&2; return 1; }
+  case "$(uname -m)" in x86_64) arch=x64 ;; aarch64) arch=arm64 ;; *) echo "no Node binary package for $(uname -m)" >&2; return 1 ;; esac
+  dir="${XDG_CACHE_HOME:-$HOME/.cache}/o365-exporter/node-v$version-linux-$arch"
+  [ -x "$dir/node" ] && return 0
+  echo "fetching the image's Node $version (npm package node-linux-$arch)"
+  tmp=$(mktemp -d)
+  npm pack "node-linux-$arch@$version" --pack-destination "$tmp" --silent >/dev/null
+  tar -xzf "$tmp"/node-linux-"$arch"-*.tgz -C "$tmp" package/bin/node
+  mkdir -p "$dir"
+  mv "$tmp/package/bin/node" "$dir/node.partial"
+  mv "$dir/node.partial" "$dir/node"
+  rm -rf "$tmp"
+}
+image_node
 
 missing=()
 for bin in "${!NEED[@]}"; do

@@ -1,11 +1,14 @@
 /**
  * Podman for the container tests: no Docker engine and no registry here, so a base image is
- * made from this machine's own node (a root filesystem with node, npm, the libraries ldd lists,
- * /usr/bin/env, /bin/sh, the CA bundle) and `podman import`ed.
+ * made from the Node the Dockerfile ships (its default BASE_IMAGE's version, fetched by
+ * scripts/install-test-deps.sh) and this machine's npm: a root filesystem with node, npm, the
+ * libraries ldd lists, /usr/bin/env, /bin/sh, the CA bundle, `podman import`ed.
  */
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 /** The sandbox has no systemd and cgroup v1: every podman command needs these. */
 const GLOBAL_FLAGS = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend=file'];
@@ -46,9 +49,26 @@ export async function podmanOk(args: string[], timeoutMs?: number): Promise<stri
 }
 
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+const DOCKERFILE = fileURLToPath(new URL('../../Dockerfile', import.meta.url));
+
+/** The Node version of the Dockerfile's default base image (`node:22.23.3-bookworm-slim` -> 22.23.3). */
+export function imageNodeVersion(): string {
+  const match = /^ARG BASE_IMAGE=.*node:(\d[\d.]*)-/m.exec(fs.readFileSync(DOCKERFILE, 'utf8'));
+  if (!match?.[1]) throw new Error(`${DOCKERFILE}: no node:<version> in the default BASE_IMAGE`);
+  return match[1];
+}
+
+/** The image's Node binary, where scripts/install-test-deps.sh keeps it; throws when it is not there. */
+export function imageNode(): string {
+  const arch = os.arch() === 'arm64' ? 'arm64' : 'x64';
+  const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
+  const node = path.join(cache, 'o365-exporter', `node-v${imageNodeVersion()}-linux-${arch}`, 'node');
+  if (!fs.existsSync(node)) throw new Error(`${node} is missing: scripts/install-test-deps.sh (npm test runs it) fetches the image's Node`);
+  return node;
+}
 
 /**
- * Builds the root filesystem in `rootfs` (an empty directory) from this machine's node and npm.
+ * Builds the root filesystem in `rootfs` (an empty directory) from the image's Node and this machine's npm.
  * Returns the environment the image needs to reach the npm registry the way this machine does.
  */
 export function makeNodeRootfs(rootfs: string): string[] {
@@ -57,14 +77,17 @@ export function makeNodeRootfs(rootfs: string): string[] {
     const host = `/${top}`;
     if (fs.existsSync(host) && fs.lstatSync(host).isSymbolicLink()) fs.symlinkSync(fs.readlinkSync(host), path.join(rootfs, top));
   }
-  const node = which('node');
-  const executables = [node, '/usr/bin/env', '/bin/sh'];
-  for (const exe of executables) placeFile(rootfs, exe);
-  for (const lib of new Set(executables.flatMap(sharedLibraries))) placeFile(rootfs, lib);
+  const node = imageNode();
+  const tools = ['/usr/bin/env', '/bin/sh'];
+  for (const exe of tools) placeFile(rootfs, exe);
+  for (const lib of new Set([node, ...tools].flatMap(sharedLibraries))) placeFile(rootfs, lib);
+  // Where the official node images have it, on the image's PATH.
+  fs.mkdirSync(inside(rootfs, '/usr/local/bin'), { recursive: true });
+  fs.copyFileSync(node, inside(rootfs, '/usr/local/bin/node'));
+  fs.chmodSync(inside(rootfs, '/usr/local/bin/node'), 0o755);
   const npmDir = packageRoot(fs.realpathSync(which('npm')), 'npm');
   fs.cpSync(npmDir, inside(rootfs, npmDir), { recursive: true, verbatimSymlinks: true });
-  const npmCli = path.join(npmDir, 'bin', 'npm-cli.js');
-  fs.symlinkSync(npmCli, inside(rootfs, path.join(fs.realpathSync(path.dirname(node)), 'npm')));
+  fs.symlinkSync(path.join(npmDir, 'bin', 'npm-cli.js'), inside(rootfs, '/usr/local/bin/npm'));
   placeFile(rootfs, '/etc/ssl/certs/ca-certificates.crt');
   writeFile(rootfs, '/etc/passwd', 'root:x:0:0:root:/root:/bin/sh\nnonroot:x:65532:65532:nonroot:/home/nonroot:/bin/sh\n');
   writeFile(rootfs, '/etc/group', 'root:x:0:\nnonroot:x:65532:\n');

@@ -1,5 +1,6 @@
 /**
- * The Dockerfile builds and runs: a base image made from this machine's node (no registry),
+ * The Dockerfile builds and runs: a base image made from the Node the Dockerfile's default base
+ * ships (fetched by scripts/install-test-deps.sh; no container registry here),
  * `podman build` with BASE_IMAGE pointing at it, then the container scraped over loopback
  * (host network) while it probes a peer this test starts. Fails, never skips, without podman.
  */
@@ -9,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_FLAGS, importRootfs, makeNodeRootfs, podman, podmanOk, requirePodman } from '../helpers/podman.js';
+import { SANDBOX_FLAGS, imageNodeVersion, importRootfs, makeNodeRootfs, podman, podmanOk, requirePodman } from '../helpers/podman.js';
 import { refusedPort, startHttpServer, type TestServer } from '../helpers/servers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
@@ -100,6 +101,10 @@ describe('Dockerfile (podman)', () => {
     expect(await (await fetch(`http://127.0.0.1:${port}/-/ready`)).text()).toMatch(/ready/i);
     expect((await fetch(`http://127.0.0.1:${port}/-/healthy`)).status).toBe(200);
   }, 70_000);
+
+  it('runs on the Node version of the default base image, not the machine\'s', async () => {
+    expect(await execNode('process.stdout.write(process.version)')).toMatchObject({ code: 0, stdout: `v${imageNodeVersion()}` });
+  });
 
   it('runs as the non-root numeric user 65532', async () => {
     expect(await inspect('{{.Config.User}}')).toBe(`${UID}:${UID}`);
