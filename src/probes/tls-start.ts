@@ -96,10 +96,11 @@ const nodeStart = (tls.TLSSocket.prototype as unknown as { _start: NodeStart }).
  * share) then overlaps the round trip instead of sitting inside the TLS window. libuv queues
  * the write on the connecting socket and sends it on the first writable event after
  * 'connect', after the clock has started, so the window still holds the whole exchange. (A
- * clock stopped inside the native call that writes was tried: a thread descheduled in
- * write(2) returned after the bytes had left, and TLS read up to 6 ms below the wire.)
- * Only when Node's own deferred start is found and removed: OpenSSL's handle aborts the
- * process on a second start(); elsewhere Node starts the handshake on 'connect' as before.
+ * clock started when Node's native start-and-write call returned was tried: a thread
+ * descheduled in write(2) returned after the bytes had left, and TLS read up to 6 ms below
+ * the wire.) Only when Node's own deferred start is found and removed: Node's TLS handle
+ * aborts the process on a second start(); elsewhere Node starts the handshake on 'connect'
+ * as before. (Node's _start() also requests OCSP when asked to; these clients never ask.)
  */
 function helloWhileConnecting(socket: Socket, tlsSocket: tls.TLSSocket): void {
   const handle = (tlsSocket as unknown as { _handle?: { start?: () => void } | null })._handle;
