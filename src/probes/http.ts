@@ -40,9 +40,9 @@ function hostOf(url: URL): string {
 }
 
 /**
- * Starts the TLS client while TCP connects: Node then writes the ClientHello from the
- * socket's 'connect' event, and the TLSSocket, context and OpenSSL objects are built
- * outside both timed windows. Anything thrown here (a CA that does not parse) is thrown
+ * Starts the TLS client while TCP connects: the TLSSocket, context, OpenSSL objects and the
+ * ClientHello itself are built outside both timed windows, and the ClientHello is sent once
+ * connected (startTls). Anything thrown here (a CA that does not parse) is thrown
  * again by handshake() in the tls phase.
  */
 function armTls(run: ProbeRun, host: string, options: ProbeOptions, armed: { tls?: TlsStart }): OnConnecting {

@@ -20,7 +20,7 @@ export interface TcpConnection {
 
 const noop = (): void => {};
 
-/** Called with the socket while it connects, e.g. to arm a TLS client that starts on 'connect'. Should not throw. */
+/** Called with the socket while it connects, e.g. to arm a TLS client whose ClientHello is sent once connected. Should not throw. */
 export type OnConnecting = (socket: net.Socket) => void;
 
 /**
@@ -52,7 +52,7 @@ export async function connectTcp(
         const code = errorCode(err);
         settle.reject(new ProbeError('connect', connectReason(code), `connect ${address}:${port}: ${errorMessage(err)}`));
       };
-      // First among 'connect' listeners: before a TLS client armed by onConnecting starts.
+      // First among 'connect' listeners: before those of a TLS client armed by onConnecting.
       socket.prependOnceListener('connect', onConnect).once('error', onError);
       return () => socket.off('connect', onConnect).off('error', onError);
     });

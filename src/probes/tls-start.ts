@@ -49,8 +49,9 @@ export interface TlsStart {
 }
 
 /**
- * Starts a TLS client on `socket`, connected or still connecting (Node then starts the
- * handshake on 'connect'). Never throws for network reasons: failures come from done().
+ * Starts a TLS client on `socket`, connected or still connecting (the ClientHello is then
+ * built while it connects and sent once connected). Never throws for network reasons:
+ * failures come from done().
  */
 export function startTls(socket: Socket, hostname: string, extraCa: string | undefined): TlsStart {
   const secureContext = secureContextFor(extraCa);
