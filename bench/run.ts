@@ -89,9 +89,9 @@ async function main(): Promise<number> {
   try {
     if (flags.nice !== 0) raisePriority(flags.nice);
     lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink, linkKind: flags.link });
-    const env = await startPeers(lab, certDir, log, flags.far);
+    const env = { ...(await startPeers(lab, certDir, log, flags.far)), probeThreads: flags.probeThreads };
     log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind}`);
-    results.lab = { link: lab.link.kind, far: env.farKind };
+    results.lab = { link: lab.link.kind, far: env.farKind, ...(flags.probeThreads === undefined ? {} : { probeThreads: flags.probeThreads }) };
     // A failing scenario is reported and the next one still runs.
     const attempt = async (scenario: Scenario, run: () => Promise<unknown>) => {
       if (!flags.only.includes(scenario)) return;

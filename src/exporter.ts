@@ -11,11 +11,12 @@ import { DiscoveryMetrics } from './metrics/discovery-metrics.js';
 import { DiagnosticsMetrics } from './metrics/diagnostics-metrics.js';
 import { ExporterMetrics } from './metrics/exporter-metrics.js';
 import { ProbeMetrics } from './metrics/probe-metrics.js';
+import { ThreadMetrics } from './metrics/thread-metrics.js';
 import { createRegistries, setConstantLabels, type Registries } from './metrics/registries.js';
 import { UdpMetrics } from './metrics/udp-metrics.js';
-import { runProbe } from './probes/index.js';
 import { ResultStore, type ResultObserver } from './scheduler/results.js';
 import { Scheduler, type RunProbe } from './scheduler/scheduler.js';
+import { WorkerPool } from './scheduler/worker-pool.js';
 import { silentLogger, type Logger } from './util/log.js';
 
 export interface ExporterOptions {
@@ -40,6 +41,10 @@ export class Exporter {
   readonly diagnostics: Diagnostics;
   /** Microsoft 365 endpoint discovery (config `discovery:`); idle when not configured. */
   readonly discovery: ExporterDiscovery;
+  /** Runs every probe, scheduled and /probe: the given runProbe, or the probe threads (on this thread when 0). */
+  readonly runProbe: RunProbe;
+  /** Probe worker threads (config `scheduler.probe_threads`); absent when a runProbe was given. */
+  readonly workers?: WorkerPool;
   /** Targets by where they come from ("config", "discovery"); config wins on a name clash. */
   private readonly sources = new Map<ScheduledTarget['source'], ScheduledTarget[]>();
   private loaded: LoadedConfig;
@@ -53,8 +58,14 @@ export class Exporter {
     this.metrics = new ExporterMetrics(this.registries);
     this.diagnostics = new Diagnostics(this.logger);
     new DiagnosticsMetrics(this.registries, this.store, this.diagnostics);
+    const threadMetrics = new ThreadMetrics(this.registries, () => this.workers);
+    if (options.runProbe) this.runProbe = options.runProbe;
+    else {
+      this.workers = new WorkerPool(0, this.logger, { threadRestarted: () => threadMetrics.threadRestarted() });
+      this.runProbe = this.workers.run;
+    }
     const observers: ResultObserver[] = [this.store, new ProbeMetrics(this.registries, this.store), new UdpMetrics(this.registries.all, this.store), this.diagnostics, this.metrics];
-    this.scheduler = new Scheduler(options.runProbe ?? runProbe, observers, loaded.config.scheduler.max_concurrency, {
+    this.scheduler = new Scheduler(this.runProbe, observers, loaded.config.scheduler.max_concurrency, {
       slotMissed: (t) => this.metrics.slotMissed(t),
       inFlightChanged: (n) => this.metrics.inFlight.set(n),
     });
@@ -124,6 +135,7 @@ export class Exporter {
     await this.diagnostics.stop();
     await this.discovery.stop();
     await this.scheduler.stop();
+    await this.workers?.close();
   }
 
   private async apply(loaded: LoadedConfig): Promise<void> {
@@ -131,6 +143,7 @@ export class Exporter {
     this.loaded = loaded;
     setConstantLabels(this.registries, loaded.config.labels);
     this.scheduler.setMaxConcurrency(loaded.config.scheduler.max_concurrency);
+    this.workers?.resize(loaded.config.scheduler.probe_threads);
     this.sources.set('config', configTargets);
     this.diagnostics.apply(loaded.config);
     this.schedule();

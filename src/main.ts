@@ -5,7 +5,6 @@ import { FlagError, USAGE, parseFlags, parseListenAddress, type Flags } from './
 import { runReport } from './cli/report.js';
 import { ConfigError } from './config/load.js';
 import { Exporter } from './exporter.js';
-import { runProbe } from './probes/index.js';
 import { createApp } from './server/app.js';
 import { close, listen } from './server/listen.js';
 import { checkWebConfig, loadWebConfig, WebConfigError, type WebConfig } from './server/web-config.js';
@@ -56,7 +55,7 @@ async function serve(flags: Flags): Promise<number> {
     return 1;
   }
   let webListener: WebListener | undefined;
-  const { server, port: bound } = await listen(createApp({ exporter, runProbe }), host, port, (app) => (webListener = createWebListener(app, web, logger)).server);
+  const { server, port: bound } = await listen(createApp({ exporter, runProbe: exporter.runProbe }), host, port, (app) => (webListener = createWebListener(app, web, logger)).server);
   logger.info('o365-exporter listening', { version: VERSION, address: `${host ?? ''}:${bound}`, config: exporter.configSource.source, targets: exporter.scheduler.targets.length, tls: web?.tls !== undefined, basic_auth: (web?.users.size ?? 0) > 0 });
   process.on('SIGHUP', () => {
     void exporter.reload();

@@ -22,9 +22,11 @@ export interface O365ConfigOptions {
   targets: number;
   intervalSeconds: number;
   maxConcurrency?: number;
+  /** scheduler.probe_threads; absent: the config's default. */
+  probeThreads?: number;
 }
 
-export function o365Config({ caFile, targets, intervalSeconds, maxConcurrency = 64 }: O365ConfigOptions): string {
+export function o365Config({ caFile, targets, intervalSeconds, maxConcurrency = 64, probeThreads }: O365ConfigOptions): string {
   const lines = [
     'defaults:',
     `  interval: ${intervalSeconds}s`,
@@ -32,6 +34,7 @@ export function o365Config({ caFile, targets, intervalSeconds, maxConcurrency = 
     '  ip_version: ipv4',
     'scheduler:',
     `  max_concurrency: ${maxConcurrency}`,
+    ...(probeThreads === undefined ? [] : [`  probe_threads: ${probeThreads}`]),
     'probe:',
     `  allowed_targets: ["${FAR_HOST}", "127.0.0.1", "${LOCAL_SERVER_NAME}"]`,
     '  max_concurrent: 64',

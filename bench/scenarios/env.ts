@@ -18,6 +18,8 @@ export interface BenchEnv {
   farKind: FarKind;
   /** HTTPS for every 127.1.x.y target, inside the near namespace. */
   local: Proc;
+  /** This exporter's scheduler.probe_threads (--probe-threads); absent: its default. */
+  probeThreads?: number;
   log(line: string): void;
 }
 

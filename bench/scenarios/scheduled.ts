@@ -83,7 +83,7 @@ interface Mark {
 }
 
 async function runSize(env: BenchEnv, targets: number, o: ScheduledOptions): Promise<ScheduledResult> {
-  const exporter = await startO365(env.lab, o365Config({ caFile: env.certs.caFile, targets, intervalSeconds: o.intervalSeconds }), env.certs.caFile);
+  const exporter = await startO365(env.lab, o365Config({ caFile: env.certs.caFile, targets, intervalSeconds: o.intervalSeconds, probeThreads: env.probeThreads }), env.certs.caFile);
   const pid = exporter.proc.pid;
   const t0 = Date.now();
   const elapsed = () => (Date.now() - t0) / 1000;

@@ -195,7 +195,16 @@ export const configSchema = z
     location: locationSchema.optional(),
     defaults: defaultsSchema.prefault({}),
     scheduler: z
-      .strictObject({ max_concurrency: z.number().int().positive().default(64).describe('Probes running at once, at most.') })
+      .strictObject({
+        max_concurrency: z.number().int().positive().default(64).describe('Probes running at once, at most.'),
+        probe_threads: z
+          .number()
+          .int()
+          .min(0)
+          .max(16)
+          .default(0)
+          .describe('Worker threads that run the probes (scheduled and /probe); 0 runs them on the main thread.'),
+      })
       .prefault({}),
     probe: z
       .strictObject({

@@ -61,6 +61,16 @@ export const METRIC_GROUPS: MetricGroup[] = [
       { name: 'o365_exporter_targets', type: 'gauge', labels: ['source'], unit: '1', meaning: 'Scheduled targets (target x path) by origin: config or discovery.', source: 'scheduler' },
       { name: 'o365_exporter_probe_slots_missed_total', type: 'counter', labels: ['target'], unit: '1', meaning: 'Scheduled runs skipped because the previous run of the target had not finished (interval shorter than the probe).', source: 'scheduler' },
       { name: 'o365_exporter_probes_in_flight', type: 'gauge', labels: [], unit: '1', meaning: 'Scheduled probes running now.', source: 'scheduler' },
+      { name: 'o365_exporter_probe_threads', type: 'gauge', labels: [], unit: '1', meaning: 'Worker threads running probes (config `scheduler.probe_threads`; 0: on the main thread).', source: 'probe threads' },
+      { name: 'o365_exporter_probe_thread_restarts_total', type: 'counter', labels: [], unit: '1', meaning: 'Probe threads that exited unexpectedly and were replaced (their running probes failed with internal_error).', source: 'probe threads' },
+      ...(['p50', 'p99', 'max'] as const).map((figure) => ({
+        name: `o365_exporter_probe_thread_eventloop_lag_${figure}_seconds`,
+        type: 'gauge' as const,
+        labels: ['thread'],
+        unit: 'seconds',
+        meaning: `Event-loop delay (${figure}) of each probe thread over its last 5 s, the 10 ms sampling interval included as in nodejs_eventloop_lag_${figure}_seconds: probes on a thread whose loop is late are timed late.`,
+        source: 'probe threads',
+      })),
     ],
   },
   {

@@ -7,6 +7,7 @@ import { Registry, collectDefaultMetrics, type OpenMetricsContentType, type Prom
 import { chunksToBuffer, chunksToString } from './chunks.js';
 import { gzipChunks } from './gzip-chunks.js';
 import type { Chunk, ExpositionSource } from './exposition.js';
+import { EVENT_LOOP_SAMPLING_MS } from '../util/event-loop.js';
 
 export interface Registries {
   prometheus: Registry<PrometheusContentType>;
@@ -19,8 +20,7 @@ export interface Registries {
   constantLabels: Record<string, string>;
 }
 
-/** prom-client's event-loop sampling interval, ms (its default). */
-export const EVENT_LOOP_SAMPLING_MS = 10;
+export { EVENT_LOOP_SAMPLING_MS };
 
 const MISNAMED_DEFAULT_GAUGES = ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total'];
 
@@ -29,9 +29,7 @@ export function createRegistries(options: { defaultMetrics?: boolean } = {}): Re
   const openMetrics = new Registry<OpenMetricsContentType>();
   openMetrics.setContentType(Registry.OPENMETRICS_CONTENT_TYPE);
   if (options.defaultMetrics ?? true) {
-    // nodejs_eventloop_lag_* count this sampling interval too: the exporter dashboard's
-    // event-loop panel and the bench subtract 10 ms, so it is pinned here, not left to
-    // prom-client's default.
+    // nodejs_eventloop_lag_* count the sampling interval in (see util/event-loop.ts).
     collectDefaultMetrics({ register: prometheus, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLING_MS });
     // Gauges named *_total break the counter convention (promtool complains); they only
     // sum nodejs_active_{handles,requests,resources}{type}, which stay.

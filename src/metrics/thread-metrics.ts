@@ -1,0 +1,47 @@
+/**
+ * The probe threads (config `scheduler.probe_threads`): how many, how often one was
+ * replaced, and each one's event-loop delay, the figure that says whether probes on it were
+ * timed late. Computed at scrape time from what the pool last heard from each thread.
+ */
+import { Counter, Gauge } from 'prom-client';
+import type { WorkerPool } from '../scheduler/worker-pool.js';
+import type { Registries } from './registries.js';
+
+const LAG_FIGURES = [
+  ['p50', 'Median'],
+  ['p99', '99th percentile of the'],
+  ['max', 'Largest'],
+] as const;
+
+export class ThreadMetrics {
+  private readonly restarts: Counter;
+
+  constructor(registries: Registries, pool: () => WorkerPool | undefined) {
+    const registers = registries.all;
+    new Gauge({
+      name: 'o365_exporter_probe_threads',
+      help: 'Worker threads running probes (0: probes run on the main thread).',
+      registers,
+      collect() {
+        this.set(pool()?.size ?? 0);
+      },
+    });
+    this.restarts = new Counter({ name: 'o365_exporter_probe_thread_restarts_total', help: 'Probe threads that exited unexpectedly and were replaced.', registers });
+    for (const [figure, text] of LAG_FIGURES) {
+      new Gauge({
+        name: `o365_exporter_probe_thread_eventloop_lag_${figure}_seconds`,
+        help: `${text} event-loop delay of each probe thread over its last 5 s, sampling interval (10 ms) included, as nodejs_eventloop_lag_${figure}_seconds.`,
+        labelNames: ['thread'],
+        registers,
+        collect() {
+          this.reset();
+          for (const [index, lag] of pool()?.lag() ?? []) this.set({ thread: String(index) }, lag[figure]);
+        },
+      });
+    }
+  }
+
+  threadRestarted(): void {
+    this.restarts.inc();
+  }
+}

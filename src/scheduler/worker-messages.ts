@@ -1,0 +1,60 @@
+/**
+ * What the main thread and a probe worker say to each other. Targets and options are
+ * copied field by field: structured clone drops URL objects, and an object passed through
+ * whole would carry whatever else hangs on it.
+ */
+import type { ProbeResult } from '../probes/result.js';
+import type { ProbeOptions, ProbeTarget, TargetSpec } from '../probes/target.js';
+
+type WireSpec = Exclude<TargetSpec, { kind: 'http' }> | (Omit<Extract<TargetSpec, { kind: 'http' }>, 'url'> & { url: string });
+type WireOptions = Omit<ProbeOptions, 'proxy'> & { proxy?: { name: string; url: string } };
+
+export interface RunMessage {
+  type: 'run';
+  id: number;
+  target: { name: string; spec: WireSpec };
+  options: WireOptions;
+}
+
+export interface AbortMessage {
+  type: 'abort';
+  id: number;
+  reason: string;
+}
+
+export type ToWorker = RunMessage | AbortMessage;
+
+export type FromWorker =
+  | { type: 'result'; id: number; result: ProbeResult }
+  | { type: 'failed'; id: number; message: string }
+  | { type: 'lag'; p50: number; p99: number; max: number };
+
+export function runMessage(id: number, target: ProbeTarget, options: ProbeOptions): RunMessage {
+  const { spec } = target;
+  const wireSpec: WireSpec = spec.kind === 'http' ? { ...spec, url: spec.url.href, headers: { ...spec.headers } } : { ...spec };
+  const { proxy, tls, http, stun, resolvers } = options;
+  return {
+    type: 'run',
+    id,
+    target: { name: target.name, spec: wireSpec },
+    options: {
+      timeoutSeconds: options.timeoutSeconds,
+      ipVersion: options.ipVersion,
+      resolvers: resolvers.map((r) => ({ host: r.host, port: r.port })),
+      tls: { ...tls },
+      http: { ...http },
+      ...(stun ? { stun: { ...stun } } : {}),
+      ...(proxy ? { proxy: { name: proxy.name, url: proxy.url.href } } : {}),
+    },
+  };
+}
+
+export function targetOf(message: RunMessage): ProbeTarget {
+  const { spec } = message.target;
+  return { name: message.target.name, spec: spec.kind === 'http' ? { ...spec, url: new URL(spec.url) } : spec };
+}
+
+export function optionsOf(message: RunMessage): ProbeOptions {
+  const { proxy, ...rest } = message.options;
+  return { ...rest, ...(proxy ? { proxy: { name: proxy.name, url: new URL(proxy.url) } } : {}) };
+}
