@@ -20,12 +20,13 @@ function accuracyTables(cases: CaseResult[]): string {
   );
   const main = table(['case', 'phase', 'RTTs', 'o365 reported median', 'o365 vs injected', 'blackbox vs injected', 'o365 vs wire', 'blackbox vs wire'], rows);
   const info = table(
-    ['case', 'probes o365/blackbox', 'failed', 'TLS', 'link lateness p99 (us)', 'machine CPU busy %', 'o365 event-loop delay p99 / max (ms)'],
+    ['case', 'probes o365/blackbox', 'failed', 'TLS', 'link lateness p99 (us)', 'machine CPU busy %', 'o365 event-loop delay p99 / max (ms)', 'o365 probe threads\' delay p99 / max (ms)'],
     cases.map((c) => {
       const o = exporterOf(c, 'o365');
       const b = exporterOf(c, 'blackbox');
       const loop = c.eventLoop ? `${fixed(c.eventLoop.p99 * 1000, 1)} / ${fixed(c.eventLoop.max * 1000, 1)}` : 'n/a';
-      return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}`, `${o?.failures ?? 0}/${b?.failures ?? 0}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), loop];
+      const threads = c.threadLoop ? `${fixed(c.threadLoop.p99 * 1000, 1)} / ${fixed(c.threadLoop.max * 1000, 1)}` : 'n/a';
+      return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}`, `${o?.failures ?? 0}/${b?.failures ?? 0}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), loop, threads];
     }),
   );
   return `### Accuracy: reported minus truth, ms (median / p99 of |error|)\n\n${main}\n\n${info}`;
@@ -44,14 +45,21 @@ function floorsCell(r: ScheduledResult): string {
   return `${mib(f.earlier)} -> ${mib(f.later)} (${mib(r.rssMaxBytes)}${verdict})`;
 }
 
+function connectsCell(r: ScheduledResult): string {
+  const c = r.connects;
+  if (!c) return 'n/a';
+  const share = (n: number) => `${fixed((n / c.count) * 100, 2)} %`;
+  return `${share(c.over10ms)} / ${share(c.over50ms)} (${fixed(c.p99AtMostSeconds * 1000, 1)} ms)`;
+}
+
 function scheduledTable(results: ScheduledResult[]): string {
   return `### Scheduled mode (interval ${results[0]?.intervalSeconds ?? '?'} s, steady window after the first interval)\n\n${table(
-    ['targets', 'probes/s', 'CPU % (1 core = 100)', 'peer CPU %', 'RSS floor 3rd -> 4th quarter (max) MiB', 'JS heap used at end MiB', '/metrics median / max s', '/metrics MB', 'on time', 'slots missed (total)', 'failed'],
+    ['targets', 'probes/s', 'CPU % (1 core = 100)', 'peer CPU %', 'RSS floor 3rd -> 4th quarter (max) MiB', 'JS heap used at end MiB', '/metrics median / max s', '/metrics MB', 'on time', 'slots missed (total)', 'failed', 'loopback connects over 10 / 50 ms (p99 <=)'],
     results.map((r) => [
       String(r.targets), fixed(r.probesPerSecond, 1), fixed(r.cpuPercent, 1), fixed(r.peerCpuPercent, 1),
       floorsCell(r), mib(r.scrapes.at(-1)?.heapUsedBytes ?? NaN),
       `${fixed(r.metricsMedianSeconds, 3)} / ${fixed(r.metricsMaxSeconds, 3)}${r.failedScrapes ? ` (${r.failedScrapes} failed)` : ''}`, fixed(r.metricsBytes / 1e6, 1),
-      `${fixed(r.onTimeRatio * 100, 1)} %`, `${r.slotsMissed} (${r.slotsMissedTotal})`, String(r.failures),
+      `${fixed(r.onTimeRatio * 100, 1)} %`, `${r.slotsMissed} (${r.slotsMissedTotal})`, String(r.failures), connectsCell(r),
     ]),
   )}`;
 }

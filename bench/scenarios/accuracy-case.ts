@@ -13,6 +13,7 @@ import { value } from '../lib/prom-text.js';
 import { quantile, summarizeErrors, type ErrorSummary } from '../lib/stats.js';
 import { wireTruth, type WireTruth } from '../lib/wire-truth.js';
 import { EVENT_LOOP_SAMPLING_MS } from '../../src/metrics/registries.js';
+import { LAG_REPORT_MS } from '../../src/scheduler/worker-messages.js';
 
 export const PHASES = ['dns', 'connect', 'tls', 'first_byte'] as const;
 export type AccuracyPhase = (typeof PHASES)[number];
@@ -52,6 +53,12 @@ export interface CaseResult extends AccuracyCase {
   machineBusyPercent: number;
   /** Event-loop delay since the previous scrape, seconds, beyond prom-client's 10 ms sampling interval. */
   eventLoop?: { p50: number; p99: number; max: number };
+  /**
+   * With scheduler.probe_threads > 0 the probes are timed on the threads' loops: their delay,
+   * seconds, sampled each report window through the case (worst thread and window for p99 and
+   * max, median of the windows' medians).
+   */
+  threadLoop?: { p50: number; p99: number; max: number };
 }
 
 export interface CaseRunner {
@@ -100,6 +107,7 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
   const deadline = Date.now() + run.deadlineMs;
   const busy0 = machineBusySeconds();
   const t0 = Date.now();
+  const threadLag = ours ? sampleThreadLag(ours) : undefined;
 
   for (let round = 0; round < run.warmup + run.probes && Date.now() < deadline; round++) {
     for (const { exporter, module } of run.exporters) {
@@ -118,6 +126,7 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
 
   const machineBusyPercent = ((machineBusySeconds() - busy0) / ((Date.now() - t0) / 1000)) * 100;
   const eventLoop = ours ? await eventLoopOf(ours) : undefined;
+  const threadLoop = await threadLag?.stop();
   const exporters = run.exporters.map(({ exporter }) => {
     const list = obs.get(exporter.kind) ?? [];
     const roundTrips: Record<AccuracyPhase, number> = { dns: 1, connect: 1, tls: shape.tlsRoundTrips, first_byte: 1 };
@@ -130,7 +139,7 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
     };
   });
   const linkLatenessUs = { median: quantile(lateness, 0.5), p99: quantile(lateness, 0.99), max: lateness.length ? Math.max(...lateness) : NaN };
-  return { ...c, exporters, linkLatenessUs, machineBusyPercent, ...(eventLoop ? { eventLoop } : {}) };
+  return { ...c, exporters, linkLatenessUs, machineBusyPercent, ...(eventLoop ? { eventLoop } : {}), ...(threadLoop ? { threadLoop } : {}) };
 }
 
 /**
@@ -146,4 +155,28 @@ async function eventLoopOf(exporter: Exporter): Promise<CaseResult['eventLoop']>
   const { samples } = await scrape(exporter);
   const delay = (name: string) => Math.max(0, (value(samples, name) ?? NaN) - PROM_CLIENT_LAG_INTERVAL_SECONDS);
   return { p50: delay('nodejs_eventloop_lag_p50_seconds'), p99: delay('nodejs_eventloop_lag_p99_seconds'), max: delay('nodejs_eventloop_lag_max_seconds') };
+}
+
+/** The probe threads report every LAG_REPORT_MS: scrape as often, keep every thread's window. */
+function sampleThreadLag(exporter: Exporter): { stop(): Promise<CaseResult['threadLoop']> } {
+  const windows: { p50: number; p99: number; max: number }[] = [];
+  const take = async () => {
+    const { samples } = await scrape(exporter);
+    const of = (figure: string) => samples.filter((s) => s.name === `o365_exporter_probe_thread_eventloop_lag_${figure}_seconds`);
+    const p99s = of('p99');
+    const p50s = of('p50');
+    const maxes = of('max');
+    const delay = (s: number | undefined) => Math.max(0, (s ?? NaN) - PROM_CLIENT_LAG_INTERVAL_SECONDS);
+    p99s.forEach((s, i) => windows.push({ p50: delay(p50s[i]?.value), p99: delay(s.value), max: delay(maxes[i]?.value) }));
+  };
+  let pending = Promise.resolve();
+  const timer = setInterval(() => (pending = pending.then(take, () => undefined)), LAG_REPORT_MS);
+  return {
+    async stop() {
+      clearInterval(timer);
+      await pending.catch(() => undefined);
+      if (windows.length === 0) return undefined;
+      return { p50: quantile(windows.map((w) => w.p50), 0.5), p99: Math.max(...windows.map((w) => w.p99)), max: Math.max(...windows.map((w) => w.max)) };
+    },
+  };
 }

@@ -6,7 +6,7 @@
  */
 import { o365Config } from '../lib/configs.js';
 import { scrape, startO365 } from '../lib/exporters.js';
-import { sum, value } from '../lib/prom-text.js';
+import { sum, value, type Sample } from '../lib/prom-text.js';
 import { cpuSeconds, machineBusySeconds, memory, sleep } from '../lib/procs.js';
 import { median, slope } from '../lib/stats.js';
 import type { BenchEnv } from './env.js';
@@ -60,6 +60,12 @@ export interface ScheduledResult {
   slotsMissed: number;
   /** Including the start-up round. */
   slotsMissedTotal: number;
+  /**
+   * The connect phases of the steady window (every target is on loopback, where a connect
+   * takes ~0.1 ms): how many were reported over 10 ms and over 50 ms (timed late: the loop
+   * that timed them was busy), and the bucket bound of their p99, seconds.
+   */
+  connects?: { count: number; over10ms: number; over50ms: number; p99AtMostSeconds: number };
   /** The exporter died during the run (with the end of its output). */
   error?: string;
   samples: ScheduledSample[];
@@ -69,10 +75,11 @@ export interface ScheduledResult {
 const FAILURES = 'o365_probe_failures_total';
 const MISSED = 'o365_exporter_probe_slots_missed_total';
 const HEAP = 'nodejs_heap_size_used_bytes';
-const READ = ['o365_probes_total', FAILURES, MISSED, HEAP];
+const PHASE_BUCKET = 'o365_probe_phase_duration_seconds_bucket';
+const READ = ['o365_probes_total', FAILURES, MISSED, HEAP, PHASE_BUCKET];
 
 /** Counters read at one successful scrape; the steady window runs from the first to the last. */
-interface Mark {
+export interface Mark {
   t: number;
   cpu: number;
   peer: number;
@@ -80,6 +87,28 @@ interface Mark {
   probes: number;
   failures: number;
   missed: number;
+  /** Cumulative connect-phase counts by bucket bound (le), all targets together. */
+  connectBuckets: Map<number, number>;
+}
+
+export function connectBuckets(samples: Sample[]): Map<number, number> {
+  const buckets = new Map<number, number>();
+  for (const s of samples) {
+    if (s.name !== PHASE_BUCKET || s.labels.phase !== 'connect') continue;
+    const le = s.labels.le === '+Inf' ? Infinity : Number(s.labels.le);
+    buckets.set(le, (buckets.get(le) ?? 0) + s.value);
+  }
+  return buckets;
+}
+
+/** Connects counted between two marks: totals over 10 and 50 ms and the bound of the p99 bucket. */
+export function connectsBetween(first: Pick<Mark, 'connectBuckets'>, last: Pick<Mark, 'connectBuckets'>): ScheduledResult['connects'] {
+  const les = [...last.connectBuckets.keys()].sort((a, b) => a - b);
+  const within = (le: number) => (last.connectBuckets.get(le) ?? 0) - (first.connectBuckets.get(le) ?? 0);
+  const count = within(Infinity);
+  if (!(count > 0)) return undefined;
+  const p99AtMostSeconds = les.find((le) => within(le) >= 0.99 * count) ?? Infinity;
+  return { count, over10ms: count - within(0.01), over50ms: count - within(0.05), p99AtMostSeconds };
 }
 
 async function runSize(env: BenchEnv, targets: number, o: ScheduledOptions): Promise<ScheduledResult> {
@@ -108,7 +137,7 @@ async function runSize(env: BenchEnv, targets: number, o: ScheduledOptions): Pro
       }
       if (s.error) continue;
       const c = (name: string) => sum(s.samples, name);
-      marks.push({ t, cpu: cpuSeconds(pid), peer: cpuSeconds(env.local.pid), machine: machineBusySeconds(), probes: c('o365_probes_total'), failures: c(FAILURES), missed: c(MISSED) });
+      marks.push({ t, cpu: cpuSeconds(pid), peer: cpuSeconds(env.local.pid), machine: machineBusySeconds(), probes: c('o365_probes_total'), failures: c(FAILURES), missed: c(MISSED), connectBuckets: connectBuckets(s.samples) });
     }
   } finally {
     clearInterval(sampler);
@@ -146,6 +175,7 @@ function summarize(targets: number, o: ScheduledOptions, samples: ScheduledSampl
     failures: first && last ? last.failures - first.failures : NaN,
     slotsMissed: first && last ? last.missed - first.missed : NaN,
     slotsMissedTotal: last?.missed ?? NaN,
+    ...(first && last ? { connects: connectsBetween(first, last) } : {}),
     ...(error ? { error } : {}),
     samples,
     scrapes,

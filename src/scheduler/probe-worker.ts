@@ -9,10 +9,8 @@ import { parentPort } from 'node:worker_threads';
 import { errorMessage } from '../probes/errors.js';
 import { runProbe } from '../probes/index.js';
 import { EVENT_LOOP_SAMPLING_MS } from '../util/event-loop.js';
-import { optionsOf, targetOf, type FromWorker, type RunMessage, type ToWorker } from './worker-messages.js';
+import { LAG_REPORT_MS, optionsOf, targetOf, type FromWorker, type RunMessage, type ToWorker } from './worker-messages.js';
 
-/** How often the thread reports its event-loop delay (and starts a new window). */
-export const LAG_REPORT_MS = 5000;
 
 const port = parentPort;
 if (!port) throw new Error('probe-worker.ts runs as a worker thread only');

@@ -9,6 +9,9 @@ import type { ProbeOptions, ProbeTarget, TargetSpec } from '../probes/target.js'
 type WireSpec = Exclude<TargetSpec, { kind: 'http' }> | (Omit<Extract<TargetSpec, { kind: 'http' }>, 'url'> & { url: string });
 type WireOptions = Omit<ProbeOptions, 'proxy'> & { proxy?: { name: string; url: string } };
 
+/** How often a thread reports its event-loop delay (each report a new window). */
+export const LAG_REPORT_MS = 5000;
+
 export interface RunMessage {
   type: 'run';
   id: number;
