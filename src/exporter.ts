@@ -143,7 +143,7 @@ export class Exporter {
     this.loaded = loaded;
     setConstantLabels(this.registries, loaded.config.labels);
     this.scheduler.setMaxConcurrency(loaded.config.scheduler.max_concurrency);
-    this.workers?.resize(loaded.config.scheduler.probe_threads);
+    await this.workers?.resize(loaded.config.scheduler.probe_threads);
     this.sources.set('config', configTargets);
     this.diagnostics.apply(loaded.config);
     this.schedule();

@@ -203,7 +203,9 @@ export const configSchema = z
           .min(0)
           .max(16)
           .default(0)
-          .describe('Worker threads that run the probes (scheduled and /probe); 0 runs them on the main thread.'),
+          .describe(
+            'Worker threads that run the probes (scheduled and /probe); 0 runs them on the main thread. Worth it from a few hundred probes per second (thousands of targets): see docs/deployment.md, Sizing.',
+          ),
       })
       .prefault({}),
     probe: z

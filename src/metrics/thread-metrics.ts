@@ -8,9 +8,9 @@ import type { WorkerPool } from '../scheduler/worker-pool.js';
 import type { Registries } from './registries.js';
 
 const LAG_FIGURES = [
-  ['p50', 'Median'],
-  ['p99', '99th percentile of the'],
-  ['max', 'Largest'],
+  ['p50', 'o365_exporter_probe_thread_eventloop_lag_p50_seconds', 'Median'],
+  ['p99', 'o365_exporter_probe_thread_eventloop_lag_p99_seconds', '99th percentile of the'],
+  ['max', 'o365_exporter_probe_thread_eventloop_lag_max_seconds', 'Largest'],
 ] as const;
 
 export class ThreadMetrics {
@@ -27,9 +27,9 @@ export class ThreadMetrics {
       },
     });
     this.restarts = new Counter({ name: 'o365_exporter_probe_thread_restarts_total', help: 'Probe threads that exited unexpectedly and were replaced.', registers });
-    for (const [figure, text] of LAG_FIGURES) {
+    for (const [figure, name, text] of LAG_FIGURES) {
       new Gauge({
-        name: `o365_exporter_probe_thread_eventloop_lag_${figure}_seconds`,
+        name,
         help: `${text} event-loop delay of each probe thread over its last 5 s, sampling interval (10 ms) included, as nodejs_eventloop_lag_${figure}_seconds.`,
         labelNames: ['thread'],
         registers,

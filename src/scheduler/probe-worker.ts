@@ -36,6 +36,9 @@ port.on('message', (message: ToWorker) => {
   else running.get(message.id)?.abort(new Error(message.reason));
 });
 
+// The probe modules are loaded: the pool may count on this thread.
+send({ type: 'ready' });
+
 const lag = monitorEventLoopDelay({ resolution: EVENT_LOOP_SAMPLING_MS });
 lag.enable();
 setInterval(() => {

@@ -28,6 +28,7 @@ export interface AbortMessage {
 export type ToWorker = RunMessage | AbortMessage;
 
 export type FromWorker =
+  | { type: 'ready' }
   | { type: 'result'; id: number; result: ProbeResult }
   | { type: 'failed'; id: number; message: string }
   | { type: 'lag'; p50: number; p99: number; max: number };

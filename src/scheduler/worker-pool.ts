@@ -30,6 +30,9 @@ interface Task {
 interface Thread {
   index: number;
   worker: Worker;
+  /** Settles once the thread has loaded the probes (or exited trying). */
+  ready: Promise<void>;
+  markReady(): void;
   tasks: Map<number, Task>;
   retiring: boolean;
   lag?: ThreadLag;
@@ -40,6 +43,7 @@ export interface WorkerPoolHooks {
 }
 
 const RESTART_DELAY_MS = 1000;
+const READY_TIMEOUT_MS = 10_000;
 
 /** The worker's module: compiled JS beside this file, or under tsx (tests, `node --import tsx`) the TS source. */
 function spawn(): Worker {
@@ -75,12 +79,22 @@ export class WorkerPool {
     return new Map(this.threads.filter((t) => t.lag && !t.retiring).map((t) => [t.index, t.lag as ThreadLag]));
   }
 
-  resize(size: number): void {
-    if (this.closed) return;
+  /**
+   * Starts or retires threads to reach `size`. Resolves when the new threads have loaded the
+   * probes (a few tens of ms), so a first round of probes is not timed on threads still
+   * starting; a thread that dies meanwhile resolves too (its probes go elsewhere).
+   */
+  resize(size: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
     this.wanted = size;
     const live = this.threads.filter((t) => !t.retiring);
-    for (let i = live.length; i < size; i++) this.start(this.freeIndex());
+    const started: Thread[] = [];
+    for (let i = live.length; i < size; i++) started.push(this.start(this.freeIndex()));
     for (const thread of live.slice(size)) this.retire(thread);
+    // Bounded: a thread that neither loads nor exits must not hold a config load forever.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, READY_TIMEOUT_MS)));
+    return Promise.race([Promise.all(started.map((t) => t.ready)), bound]).then(() => clearTimeout(timer));
   }
 
   readonly run = (target: ProbeTarget, options: ProbeOptions, ctx: ProbeContext): Promise<ProbeResult> => {
@@ -118,16 +132,20 @@ export class WorkerPool {
     return i;
   }
 
-  private start(index: number): void {
-    const thread: Thread = { index, worker: spawn(), tasks: new Map(), retiring: false };
+  private start(index: number): Thread {
+    let markReady = () => {};
+    const ready = new Promise<void>((resolve) => (markReady = resolve));
+    const thread: Thread = { index, worker: spawn(), ready, markReady, tasks: new Map(), retiring: false };
     this.threads.push(thread);
     thread.worker.unref();
     thread.worker.on('message', (m: FromWorker) => this.onMessage(thread, m));
     thread.worker.on('error', (err) => this.logger.error('probe thread failed', { thread: index, error: err.message }));
     thread.worker.once('exit', (code) => this.onExit(thread, code));
+    return thread;
   }
 
   private onMessage(thread: Thread, m: FromWorker): void {
+    if (m.type === 'ready') return thread.markReady();
     if (m.type === 'lag') {
       thread.lag = { p50: m.p50, p99: m.p99, max: m.max };
       return;
@@ -152,13 +170,14 @@ export class WorkerPool {
   private onExit(thread: Thread, code: number): void {
     const at = this.threads.indexOf(thread);
     if (at >= 0) this.threads.splice(at, 1);
+    thread.markReady();
     this.failAll(thread, `probe thread ${thread.index} exited (code ${code})`);
     if (this.closed || thread.retiring) return;
     this.logger.error('probe thread exited, replacing it', { thread: thread.index, code });
     this.hooks.threadRestarted?.();
     const timer = setTimeout(() => {
       this.restartTimers.delete(timer);
-      if (!this.closed && this.size < this.wanted) this.start(this.freeIndex());
+      if (!this.closed && this.size < this.wanted) void this.start(this.freeIndex());
     }, RESTART_DELAY_MS);
     timer.unref();
     this.restartTimers.add(timer);

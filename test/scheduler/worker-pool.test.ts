@@ -146,7 +146,7 @@ describe('worker pool', () => {
 
   it('resizes: grows at once, shrinks once the leaving threads finish their probes', async () => {
     pool = new WorkerPool(1, silentLogger);
-    pool.resize(3);
+    await pool.resize(3);
     expect(pool.size).toBe(3);
     const hung = pool.run(httpTarget(silent.url()), probeOptions({ timeoutSeconds: 1 }), context());
     pool.resize(0);
