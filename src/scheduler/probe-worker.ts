@@ -9,7 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { errorMessage } from '../probes/errors.js';
 import { runProbe } from '../probes/index.js';
 import { EVENT_LOOP_SAMPLING_MS } from '../util/event-loop.js';
-import { LAG_REPORT_MS, optionsOf, targetOf, type FromWorker, type RunMessage, type ToWorker } from './worker-messages.js';
+import { abortReason, LAG_REPORT_MS, optionsOf, targetOf, type FromWorker, type RunMessage, type ToWorker } from './worker-messages.js';
 
 
 const port = parentPort;
@@ -33,7 +33,7 @@ async function run(message: RunMessage): Promise<void> {
 
 port.on('message', (message: ToWorker) => {
   if (message.type === 'run') void run(message);
-  else running.get(message.id)?.abort(new Error(message.reason));
+  else running.get(message.id)?.abort(abortReason(message));
 });
 
 // The probe modules are loaded: the pool may count on this thread.

@@ -22,7 +22,18 @@ export interface RunMessage {
 export interface AbortMessage {
   type: 'abort';
   id: number;
-  reason: string;
+  /** The abort reason's name and message: probes tell a timeout from an abort by the name. */
+  name: string;
+  message: string;
+}
+
+export function abortMessage(id: number, reason: unknown): AbortMessage {
+  return reason instanceof Error ? { type: 'abort', id, name: reason.name, message: reason.message } : { type: 'abort', id, name: 'AbortError', message: String(reason ?? 'aborted') };
+}
+
+/** The reason as the thread's probe sees it: an Error with the original name and message. */
+export function abortReason(message: AbortMessage): Error {
+  return Object.assign(new Error(message.message), { name: message.name });
 }
 
 export type ToWorker = RunMessage | AbortMessage;

@@ -11,7 +11,7 @@ import type { ProbeResult } from '../probes/result.js';
 import type { ProbeContext, ProbeOptions, ProbeTarget } from '../probes/target.js';
 import { now, secondsSince } from '../util/clock.js';
 import type { Logger } from '../util/log.js';
-import { runMessage, type FromWorker } from './worker-messages.js';
+import { abortMessage, runMessage, type FromWorker } from './worker-messages.js';
 
 export interface ThreadLag {
   p50: number;
@@ -102,7 +102,7 @@ export class WorkerPool {
     if (!thread) return runInProcess(target, options, ctx);
     const id = this.nextId++;
     return new Promise<ProbeResult>((resolve) => {
-      const onAbort = () => thread.worker.postMessage({ type: 'abort', id, reason: String((ctx.signal.reason as Error | undefined)?.message ?? 'aborted') });
+      const onAbort = () => thread.worker.postMessage(abortMessage(id, ctx.signal.reason));
       thread.tasks.set(id, { resolve, startedAt: Date.now(), start: now(), onAbort, signal: ctx.signal });
       thread.worker.postMessage(runMessage(id, target, options));
       if (ctx.signal.aborted) onAbort();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ProbeOptions, ProbeTarget } from '../../src/probes/target.js';
-import { optionsOf, runMessage, targetOf } from '../../src/scheduler/worker-messages.js';
+import { isTimeoutAbort } from '../../src/probes/errors.js';
+import { abortMessage, abortReason, optionsOf, runMessage, targetOf } from '../../src/scheduler/worker-messages.js';
 
 const options: ProbeOptions = {
   timeoutSeconds: 7,
@@ -43,6 +44,17 @@ describe('worker messages', () => {
       expect(back).toEqual(plain);
       expect('proxy' in back || 'stun' in back).toBe(false);
     }
+  });
+
+  it('an abort reason keeps its name (probes tell a timeout by it) and message', () => {
+    const timeout = abortReason(overTheWire(abortMessage(4, new DOMException('probe deadline reached', 'TimeoutError'))));
+    expect(timeout).toBeInstanceOf(Error);
+    expect([timeout.name, timeout.message]).toEqual(['TimeoutError', 'probe deadline reached']);
+    expect(isTimeoutAbort(AbortSignal.abort(timeout))).toBe(true);
+    const plain = abortReason(overTheWire(abortMessage(4, new Error('client went away'))));
+    expect(isTimeoutAbort(AbortSignal.abort(plain))).toBe(false);
+    expect(plain.message).toBe('client went away');
+    expect(abortReason(overTheWire(abortMessage(4, 'stop'))).message).toBe('stop');
   });
 
   it('carries nothing but the probe fields (a scheduled target has more on it)', () => {
