@@ -4,7 +4,9 @@
  * timed late. Computed at scrape time from what the pool last heard from each thread.
  */
 import { Counter, Gauge } from 'prom-client';
+import { LAG_REPORT_MS } from '../scheduler/worker-messages.js';
 import type { WorkerPool } from '../scheduler/worker-pool.js';
+import { EVENT_LOOP_SAMPLING_MS } from '../util/event-loop.js';
 import type { Registries } from './registries.js';
 
 const LAG_FIGURES = [
@@ -30,7 +32,7 @@ export class ThreadMetrics {
     for (const [figure, name, text] of LAG_FIGURES) {
       new Gauge({
         name,
-        help: `${text} event-loop delay of each probe thread over its last 5 s, sampling interval (10 ms) included, as nodejs_eventloop_lag_${figure}_seconds.`,
+        help: `${text} event-loop delay of each probe thread over its last ${LAG_REPORT_MS / 1000} s, sampling interval (${EVENT_LOOP_SAMPLING_MS} ms) included, as nodejs_eventloop_lag_${figure}_seconds.`,
         labelNames: ['thread'],
         registers,
         collect() {

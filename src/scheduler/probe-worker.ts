@@ -11,7 +11,6 @@ import { runProbe } from '../probes/index.js';
 import { EVENT_LOOP_SAMPLING_MS } from '../util/event-loop.js';
 import { abortReason, LAG_REPORT_MS, optionsOf, targetOf, type FromWorker, type RunMessage, type ToWorker } from './worker-messages.js';
 
-
 const port = parentPort;
 if (!port) throw new Error('probe-worker.ts runs as a worker thread only');
 const running = new Map<number, AbortController>();

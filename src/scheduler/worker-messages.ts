@@ -1,6 +1,6 @@
 /**
  * What the main thread and a probe worker say to each other. Targets and options are
- * copied field by field: structured clone drops URL objects, and an object passed through
+ * copied field by field: structured clone turns a URL into an empty object, and an object passed through
  * whole would carry whatever else hangs on it.
  */
 import type { ProbeResult } from '../probes/result.js';

@@ -40,7 +40,7 @@ describe('probe threads in the running exporter', () => {
     expect(select(series, 'o365_exporter_probe_thread_eventloop_lag_p99_seconds').map((s) => s.labels.thread).sort()).toEqual(['0', '1']);
   });
 
-  it('/probe runs on a thread too', async () => {
+  it('/probe answers with threads on', async () => {
     const res = await fetch(`${exporter?.baseUrl}/probe?module=http&target=${encodeURIComponent(server.url('/').href)}`);
     const body = await res.text();
     expect(res.status).toBe(200);
