@@ -68,6 +68,8 @@ export interface CaseRunner {
   warmup: number;
   /** The case stops here even if fewer probes were made. */
   deadlineMs: number;
+  /** This exporter runs probe threads: scrape their event-loop delay through the case. */
+  sampleThreads?: boolean;
 }
 
 interface Observation {
@@ -107,7 +109,7 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
   const deadline = Date.now() + run.deadlineMs;
   const busy0 = machineBusySeconds();
   const t0 = Date.now();
-  const threadLag = ours ? sampleThreadLag(ours) : undefined;
+  const threadLag = ours && run.sampleThreads ? sampleThreadLag(ours) : undefined;
 
   for (let round = 0; round < run.warmup + run.probes && Date.now() < deadline; round++) {
     for (const { exporter, module } of run.exporters) {
@@ -157,24 +159,25 @@ async function eventLoopOf(exporter: Exporter): Promise<CaseResult['eventLoop']>
   return { p50: delay('nodejs_eventloop_lag_p50_seconds'), p99: delay('nodejs_eventloop_lag_p99_seconds'), max: delay('nodejs_eventloop_lag_max_seconds') };
 }
 
-/** The probe threads report every LAG_REPORT_MS: scrape as often, keep every thread's window. */
+/** The probe threads report every LAG_REPORT_MS: scrape as often (and at the end), keep every thread's window. */
 function sampleThreadLag(exporter: Exporter): { stop(): Promise<CaseResult['threadLoop']> } {
   const windows: { p50: number; p99: number; max: number }[] = [];
   const take = async () => {
     const { samples } = await scrape(exporter);
-    const of = (figure: string) => samples.filter((s) => s.name === `o365_exporter_probe_thread_eventloop_lag_${figure}_seconds`);
-    const p99s = of('p99');
-    const p50s = of('p50');
-    const maxes = of('max');
-    const delay = (s: number | undefined) => Math.max(0, (s ?? NaN) - PROM_CLIENT_LAG_INTERVAL_SECONDS);
-    p99s.forEach((s, i) => windows.push({ p50: delay(p50s[i]?.value), p99: delay(s.value), max: delay(maxes[i]?.value) }));
+    const name = (figure: string) => `o365_exporter_probe_thread_eventloop_lag_${figure}_seconds`;
+    const delay = (figure: string, thread: string) => Math.max(0, (value(samples, name(figure), { thread }) ?? NaN) - PROM_CLIENT_LAG_INTERVAL_SECONDS);
+    for (const s of samples.filter((x) => x.name === name('p99'))) {
+      const thread = s.labels.thread ?? '';
+      windows.push({ p50: delay('p50', thread), p99: delay('p99', thread), max: delay('max', thread) });
+    }
   };
   let pending = Promise.resolve();
   const timer = setInterval(() => (pending = pending.then(take, () => undefined)), LAG_REPORT_MS);
   return {
     async stop() {
       clearInterval(timer);
-      await pending.catch(() => undefined);
+      // And the last report (a case shorter than one window has only this one).
+      await pending.then(take).catch(() => undefined);
       if (windows.length === 0) return undefined;
       return { p50: quantile(windows.map((w) => w.p50), 0.5), p99: Math.max(...windows.map((w) => w.p99)), max: Math.max(...windows.map((w) => w.max)) };
     },

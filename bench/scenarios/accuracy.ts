@@ -57,7 +57,8 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
     ];
     for (const c of list) {
       const started = Date.now();
-      const result = await runCase(c, { lab, exporters, probes: o.probes, warmup: o.warmup, deadlineMs: o.caseSeconds * 1000 });
+      const sampleThreads = (env.probeThreads ?? 0) > 0;
+      const result = await runCase(c, { lab, exporters, probes: o.probes, warmup: o.warmup, deadlineMs: o.caseSeconds * 1000, sampleThreads });
       cases.push(result);
       log(`accuracy ${c.label}: ${result.exporters.map((e) => `${e.exporter} ${e.probes} probes`).join(', ')} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
