@@ -4,6 +4,7 @@ import type { Dashboard } from './grafana.js';
 import { T } from './microsoft.js';
 import { UID } from './uids.js';
 import { EVENT_LOOP_SAMPLING_MS } from '../../src/metrics/registries.js';
+import { LAG_REPORT_MS } from '../../src/scheduler/worker-messages.js';
 
 const SITE = 'site=~"$site"';
 /** Exporter instances that exported series in the last hour: `up` has no site label of its own. */
@@ -106,8 +107,12 @@ const exporter: (PanelSpec | RowSpec)[] = [
     title: 'Event loop delay', unit: 's', min: 0, thresholds: steps(['green', null], ['red', 0.05]), w: 8,
     description:
       'How late the exporter\'s event loop ran (p99 since the previous scrape). Above 50 ms (red line) the exporter\'s own timing of phases is disturbed: the numbers on the other dashboards get less precise. ' +
-      `nodejs_eventloop_lag_p99_seconds (prom-client) counts the ${EVENT_LOOP_SAMPLING_MS} ms between the ticks of its sampling timer too (an idle exporter reads ~${EVENT_LOOP_SAMPLING_MS} ms): the panel subtracts it.`,
-    queries: [q(`clamp_min(nodejs_eventloop_lag_p99_seconds{${SITE}} - ${EVENT_LOOP_SAMPLING_MS / 1000}, 0)`, '{{instance}}')],
+      `With \`scheduler.probe_threads\` set, the probes are timed on their threads: the "probe threads" line is the most delayed thread of each exporter (p99 over its last ${LAG_REPORT_MS / 1000} s). ` +
+      `nodejs_eventloop_lag_p99_seconds (prom-client) and the threads' figure count the ${EVENT_LOOP_SAMPLING_MS} ms between the ticks of the sampling timer too (an idle exporter reads ~${EVENT_LOOP_SAMPLING_MS} ms): the panel subtracts it.`,
+    queries: [
+      q(`clamp_min(nodejs_eventloop_lag_p99_seconds{${SITE}} - ${EVENT_LOOP_SAMPLING_MS / 1000}, 0)`, '{{instance}}'),
+      q(`clamp_min(max by (instance) (o365_exporter_probe_thread_eventloop_lag_p99_seconds{${SITE}}) - ${EVENT_LOOP_SAMPLING_MS / 1000}, 0)`, 'probe threads {{instance}}'),
+    ],
   }),
   timeseries({
     title: 'Scrape duration', unit: 's', min: 0, w: 12,
