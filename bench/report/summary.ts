@@ -24,9 +24,8 @@ function accuracyTables(cases: CaseResult[]): string {
     cases.map((c) => {
       const o = exporterOf(c, 'o365');
       const b = exporterOf(c, 'blackbox');
-      const loop = c.eventLoop ? `${fixed(c.eventLoop.p99 * 1000, 1)} / ${fixed(c.eventLoop.max * 1000, 1)}` : 'n/a';
-      const threads = c.threadLoop ? `${fixed(c.threadLoop.p99 * 1000, 1)} / ${fixed(c.threadLoop.max * 1000, 1)}` : 'n/a';
-      return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}`, `${o?.failures ?? 0}/${b?.failures ?? 0}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), loop, threads];
+      const delay = (d: CaseResult['eventLoop']) => (d ? `${fixed(d.p99 * 1000, 1)} / ${fixed(d.max * 1000, 1)}` : 'n/a');
+      return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}`, `${o?.failures ?? 0}/${b?.failures ?? 0}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), delay(c.eventLoop), delay(c.threadLoop)];
     }),
   );
   return `### Accuracy: reported minus truth, ms (median / p99 of |error|)\n\n${main}\n\n${info}`;
@@ -69,7 +68,7 @@ const load = (l: number[] | undefined) => (l ? l.map((x) => x.toFixed(1)).join('
 export function summaryMarkdown(results: BenchResults): string {
   const m = results.machine;
   const parts = [
-    `## Results of ${results.date}\n\nMachine: ${m.cores} cores (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB memory, Linux ${m.kernel}, Node ${m.node}, blackbox_exporter ${m.blackbox}. Run took ${(results.durationSeconds / 60).toFixed(1)} min; load average ${load(results.loadAverage.start)} at the start, ${load(results.loadAverage.end)} at the end. Harness, exporters and peers at nice ${results.flags.nice}${results.flags.realtimeLink ? ', link emulator SCHED_FIFO' : ''}.${results.lab ? ` Link emulator: ${results.lab.link}; far peers: ${results.lab.far}.` : ''}`,
+    `## Results of ${results.date}\n\nMachine: ${m.cores} cores (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB memory, Linux ${m.kernel}, Node ${m.node}, blackbox_exporter ${m.blackbox}. Run took ${(results.durationSeconds / 60).toFixed(1)} min; load average ${load(results.loadAverage.start)} at the start, ${load(results.loadAverage.end)} at the end. Harness, exporters and peers at nice ${results.flags.nice}${results.flags.realtimeLink ? ', link emulator SCHED_FIFO' : ''}.${results.lab ? ` Link emulator: ${results.lab.link}; far peers: ${results.lab.far}${results.lab.probeThreads === undefined ? '' : `; this exporter with scheduler.probe_threads ${results.lab.probeThreads}`}.` : ''}`,
   ];
   if (results.accuracy) parts.push(accuracyTables(results.accuracy.cases));
   if (results.throughput) parts.push(throughputTable(results.throughput));

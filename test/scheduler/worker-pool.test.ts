@@ -64,7 +64,9 @@ describe('worker pool', () => {
   it('runs an https probe on a thread and returns the whole result', async () => {
     pool = new WorkerPool(2, silentLogger);
     expect(pool.size).toBe(2);
-    const result = await pool.run(httpTarget(https.url('/x')), probeOptions({ tls: { ca: pki.ca.cert, serverName: 'localhost' } }), context());
+    const pending = pool.run(httpTarget(https.url('/x')), probeOptions({ tls: { ca: pki.ca.cert, serverName: 'localhost' } }), context());
+    expect(threadsOf(pool).map((t) => t.tasks.size).sort()).toEqual([0, 1]); // it went to a thread
+    const result = await pending;
     expect(result.failure).toBeUndefined();
     expect(result.success).toBe(true);
     expect(Object.keys(result.phases)).toEqual(expect.arrayContaining(['connect', 'tls', 'first_byte']));
