@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { exporterRuntime } from './lib/exporters.js';
 import { parseBenchFlags, type BenchFlags, type Scenario } from './lib/flags.js';
 import { createLab, type Lab } from './lib/lab.js';
 import { stopAll } from './lib/procs.js';
@@ -61,6 +62,8 @@ async function main(): Promise<number> {
     process.stderr.write('bench: needs root (ip netns, TUN devices); run it as root or in a root container\n');
     return 2;
   }
+  // Before any namespace exists: a wrong path fails here, naming the flag.
+  const runtime = flags.exporterNode === undefined ? undefined : exporterRuntime(flags.exporterNode);
   const started = Date.now();
   const certDir = mkdtempSync(join(tmpdir(), 'o365-bench-'));
   let lab: Lab | undefined;
@@ -89,9 +92,14 @@ async function main(): Promise<number> {
   try {
     if (flags.nice !== 0) raisePriority(flags.nice);
     lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink, linkKind: flags.link });
-    const env = { ...(await startPeers(lab, certDir, log, flags.far)), probeThreads: flags.probeThreads };
+    const env = { ...(await startPeers(lab, certDir, log, flags.far)), probeThreads: flags.probeThreads, exporterNode: runtime?.path };
     log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind}`);
-    results.lab = { link: lab.link.kind, far: env.farKind, ...(flags.probeThreads === undefined ? {} : { probeThreads: flags.probeThreads }) };
+    results.lab = {
+      link: lab.link.kind,
+      far: env.farKind,
+      ...(flags.probeThreads === undefined ? {} : { probeThreads: flags.probeThreads }),
+      ...(runtime === undefined ? {} : { exporterNode: { node: runtime.node, openssl: runtime.openssl } }),
+    };
     // A failing scenario is reported and the next one still runs.
     const attempt = async (scenario: Scenario, run: () => Promise<unknown>) => {
       if (!flags.only.includes(scenario)) return;

@@ -3,6 +3,7 @@
  * `node dist/src/main.js`) and Debian's prometheus-blackbox-exporter, and one /probe call
  * read back as phase durations under blackbox_exporter's names (both expose them).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import http from 'node:http';
@@ -57,11 +58,38 @@ function configDir(yaml: string, file: string): { path: string; cleanup(): void 
   return { path: join(dir, file), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** Starts this exporter with `yaml`; `waitReady` waits for its first round of scheduled probes. */
-export async function startO365(lab: Lab, yaml: string, caFile: string, options: { port?: number; waitReady?: boolean } = {}): Promise<Exporter> {
+/** The Node binary this exporter runs on (--exporter-node), as it reports itself. */
+export interface ExporterRuntime {
+  path: string;
+  node: string;
+  openssl: string;
+}
+
+/** Asks `path` for its versions; throws naming the flag when it is not a working node. */
+export function exporterRuntime(path: string): ExporterRuntime {
+  try {
+    const out = execFileSync(path, ['-p', 'process.version + " " + process.versions.openssl'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
+    const [node = '', openssl = ''] = out.trim().split(' ');
+    if (!node.startsWith('v')) throw new Error(`printed "${out.trim()}"`);
+    return { path, node, openssl };
+  } catch (err) {
+    throw new Error(`--exporter-node: ${path} is not a working node binary (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+  }
+}
+
+export interface StartO365Options {
+  port?: number;
+  /** Wait for the first round of scheduled probes. */
+  waitReady?: boolean;
+  /** Node binary to run it on (default: the harness's own). */
+  node?: string;
+}
+
+/** Starts this exporter with `yaml`. */
+export async function startO365(lab: Lab, yaml: string, caFile: string, options: StartO365Options = {}): Promise<Exporter> {
   const config = configDir(yaml, 'config.yml');
   const address = `${lab.nearControlAddress}:${options.port ?? 9365}`;
-  const proc = lab.exec(lab.near, 'o365-exporter', process.execPath, [
+  const proc = lab.exec(lab.near, 'o365-exporter', options.node ?? process.execPath, [
     MAIN_JS, `--config.file=${config.path}`, `--web.listen-address=${address}`, `--storage.path=${dirname(config.path)}`, '--log.level=warn',
   ], { NODE_EXTRA_CA_CERTS: caFile });
   const baseUrl = `http://${address}`;

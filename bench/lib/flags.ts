@@ -25,6 +25,8 @@ export interface BenchFlags {
   render?: string;
   /** This exporter's scheduler.probe_threads in every scenario; absent: its default. */
   probeThreads?: number;
+  /** Node binary this exporter runs on; absent: the harness's own. */
+  exporterNode?: string;
   accuracy: AccuracyOptions;
   throughput: ThroughputOptions;
   scheduled: ScheduledOptions;
@@ -40,6 +42,7 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --link=auto|c|python                    link emulator (default auto: C when cc exists, else Python)
   --far=auto|native|node                  far DNS/HTTPS (default auto: dnsmasq + nginx when installed, else Node)
   --probe-threads=N                       this exporter's scheduler.probe_threads (default: its config default)
+  --exporter-node=PATH                    run this exporter on that node binary (default: the harness's node)
   --render=FILE                           only rewrite the report (md, svg, png) from a results JSON
   --accuracy.probes=N --accuracy.warmup=N --accuracy.rtts=10,40,150 --accuracy.jitter=40:5
   --accuracy.load-targets=N --accuracy.load-interval=SECONDS --accuracy.load-warmup=SECONDS --accuracy.case-seconds=N
@@ -85,7 +88,7 @@ function farKind(text: string | undefined): FarKind | 'auto' {
 
 export function parseBenchFlags(argv: string[]): BenchFlags {
   const options = Object.fromEntries(
-    ['only', 'out', 'max-minutes', 'nice', 'render', 'probe-threads', 'accuracy.probes', 'accuracy.warmup', 'accuracy.rtts', 'accuracy.jitter', 'accuracy.load-targets',
+    ['only', 'out', 'max-minutes', 'nice', 'render', 'probe-threads', 'exporter-node', 'accuracy.probes', 'accuracy.warmup', 'accuracy.rtts', 'accuracy.jitter', 'accuracy.load-targets',
       'accuracy.load-interval', 'accuracy.load-warmup', 'accuracy.case-seconds', 'throughput.concurrency', 'throughput.seconds', 'throughput.rounds', 'throughput.warmup',
       'scheduled.sizes', 'scheduled.seconds', 'scheduled.interval', 'scheduled.scrape-every'].map((name) => [name, { type: 'string' as const }]),
   );
@@ -106,6 +109,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     far: farKind(get('far')),
     render: get('render'),
     ...(get('probe-threads') === undefined ? {} : { probeThreads: number(get('probe-threads'), 0, '--probe-threads') }),
+    ...(get('exporter-node') === undefined ? {} : { exporterNode: get('exporter-node') }),
     accuracy: {
       rttsMs: numbers(get('accuracy.rtts') ?? '10,40,150', '--accuracy.rtts'),
       jitter: { rttMs: jitterRtt, jitterMs },

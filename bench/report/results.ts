@@ -23,7 +23,7 @@ export interface BenchResults {
   /** 1/5/15-minute load averages of the machine (other users' work shows here). */
   loadAverage: { start: number[]; end?: number[] };
   /** What ran, not what was asked (--link/--far "auto" picks by what is installed). */
-  lab?: { link: string; far: string; probeThreads?: number };
+  lab?: { link: string; far: string; probeThreads?: number; exporterNode?: { node: string; openssl: string } };
   accuracy?: AccuracyResult;
   throughput?: ThroughputStep[];
   scheduled?: ScheduledResult[];

@@ -68,7 +68,7 @@ const load = (l: number[] | undefined) => (l ? l.map((x) => x.toFixed(1)).join('
 export function summaryMarkdown(results: BenchResults): string {
   const m = results.machine;
   const parts = [
-    `## Results of ${results.date}\n\nMachine: ${m.cores} cores (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB memory, Linux ${m.kernel}, Node ${m.node}, blackbox_exporter ${m.blackbox}. Run took ${(results.durationSeconds / 60).toFixed(1)} min; load average ${load(results.loadAverage.start)} at the start, ${load(results.loadAverage.end)} at the end. Harness, exporters and peers at nice ${results.flags.nice}${results.flags.realtimeLink ? ', link emulator SCHED_FIFO' : ''}.${results.lab ? ` Link emulator: ${results.lab.link}; far peers: ${results.lab.far}${results.lab.probeThreads === undefined ? '' : `; this exporter with scheduler.probe_threads ${results.lab.probeThreads}`}.` : ''}`,
+    `## Results of ${results.date}\n\nMachine: ${m.cores} cores (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB memory, Linux ${m.kernel}, Node ${m.node}, blackbox_exporter ${m.blackbox}. Run took ${(results.durationSeconds / 60).toFixed(1)} min; load average ${load(results.loadAverage.start)} at the start, ${load(results.loadAverage.end)} at the end. Harness, exporters and peers at nice ${results.flags.nice}${results.flags.realtimeLink ? ', link emulator SCHED_FIFO' : ''}.${results.lab ? ` Link emulator: ${results.lab.link}; far peers: ${results.lab.far}${labExtras(results.lab)}.` : ''}`,
   ];
   if (results.accuracy) parts.push(accuracyTables(results.accuracy.cases));
   if (results.throughput) parts.push(throughputTable(results.throughput));
@@ -78,4 +78,11 @@ export function summaryMarkdown(results: BenchResults): string {
   const goals = evaluateGoals(results);
   parts.push(`### Goals\n\n${goals.map((g) => `- ${g.met ? 'MET' : 'NOT MET'}: ${g.goal}. ${g.detail}`).join('\n')}`);
   return `${parts.join('\n\n')}\n`;
+}
+
+/** What a run set for this exporter beyond the defaults (--probe-threads, --exporter-node). */
+function labExtras(lab: NonNullable<BenchResults['lab']>): string {
+  const threads = lab.probeThreads === undefined ? '' : `; this exporter with scheduler.probe_threads ${lab.probeThreads}`;
+  const node = lab.exporterNode === undefined ? '' : `; this exporter on Node ${lab.exporterNode.node} (OpenSSL ${lab.exporterNode.openssl})`;
+  return threads + node;
 }

@@ -64,7 +64,7 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
     }
   };
   try {
-    ours = await startO365(lab, o365Config({ caFile: certs.caFile, targets: 0, intervalSeconds: 15, probeThreads: env.probeThreads }), certs.caFile);
+    ours = await startO365(lab, o365Config({ caFile: certs.caFile, targets: 0, intervalSeconds: 15, probeThreads: env.probeThreads }), certs.caFile, { node: env.exporterNode });
     await measure(accuracyCases(o, false));
     await ours.stop();
     ours = undefined;
@@ -72,7 +72,7 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
 
     log(`accuracy: starting this exporter with ${o.loadTargets} scheduled local targets every ${o.loadIntervalSeconds} s`);
     const config = o365Config({ caFile: certs.caFile, targets: o.loadTargets, intervalSeconds: o.loadIntervalSeconds, probeThreads: env.probeThreads });
-    ours = await startO365(lab, config, certs.caFile, { waitReady: true });
+    ours = await startO365(lab, config, certs.caFile, { waitReady: true, node: env.exporterNode });
     const targets = Array.from({ length: o.loadTargets }, (_, i) => localUrl(i));
     const load = startProbeLoad(blackbox, BLACKBOX_MODULE_LOCAL, targets, o.loadIntervalSeconds);
     try {

@@ -112,7 +112,7 @@ export function connectsBetween(first: Pick<Mark, 'connectBuckets'>, last: Pick<
 }
 
 async function runSize(env: BenchEnv, targets: number, o: ScheduledOptions): Promise<ScheduledResult> {
-  const exporter = await startO365(env.lab, o365Config({ caFile: env.certs.caFile, targets, intervalSeconds: o.intervalSeconds, probeThreads: env.probeThreads }), env.certs.caFile);
+  const exporter = await startO365(env.lab, o365Config({ caFile: env.certs.caFile, targets, intervalSeconds: o.intervalSeconds, probeThreads: env.probeThreads }), env.certs.caFile, { node: env.exporterNode });
   const pid = exporter.proc.pid;
   const t0 = Date.now();
   const elapsed = () => (Date.now() - t0) / 1000;

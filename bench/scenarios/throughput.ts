@@ -135,7 +135,7 @@ export async function runThroughput(env: BenchEnv, o: ThroughputOptions, steps: 
   const target = encodeURIComponent(`https://127.0.0.1:${LOCAL_PORT}/`);
   const pair: Driven[] = [];
   try {
-    const ours = await startO365(env.lab, o365Config({ caFile: env.certs.caFile, targets: 0, intervalSeconds: 15, probeThreads: env.probeThreads }), env.certs.caFile);
+    const ours = await startO365(env.lab, o365Config({ caFile: env.certs.caFile, targets: 0, intervalSeconds: 15, probeThreads: env.probeThreads }), env.certs.caFile, { node: env.exporterNode });
     pair.push({ exporter: ours, url: `${ours.baseUrl}/probe?target=${target}&module=${O365_MODULE_LOCAL}` });
     const bb = await startBlackbox(env.lab, blackboxConfig(env.certs.caFile));
     pair.push({ exporter: bb, url: `${bb.baseUrl}/probe?target=${target}&module=${BLACKBOX_MODULE_LOCAL}` });

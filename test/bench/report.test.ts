@@ -65,6 +65,12 @@ describe('bench report', () => {
     expect(md).toContain('Link emulator: python; far peers: node.');
   });
 
+  it('says when this exporter ran on another node than the harness', () => {
+    const lab = { link: 'c', far: 'native', exporterNode: { node: 'v22.23.3', openssl: '3.5.8' } };
+    const md = summaryMarkdown({ ...results(accuracyCase([0.1, 0.8], [0.2, 0.9])), lab });
+    expect(md).toContain('far peers: native; this exporter on Node v22.23.3 (OpenSSL 3.5.8).');
+  });
+
   it('reads samples back from the text format', () => {
     const samples = parseSamples('# HELP x y\nprobe_success 1\nprobe_http_duration_seconds{phase="tls"} 0.042\nc_total{t="a\\"b"} 2\nc_total{t="c"} 3\n');
     expect(value(samples, 'probe_success')).toBe(1);
