@@ -63,7 +63,7 @@ async function main(): Promise<number> {
     return 2;
   }
   // Before any namespace exists: a wrong path fails here, naming the flag.
-  const runtime = flags.exporterNode === undefined ? undefined : exporterRuntime(flags.exporterNode);
+  const runtime = exporterRuntime(flags.exporterNode);
   const started = Date.now();
   const certDir = mkdtempSync(join(tmpdir(), 'o365-bench-'));
   let lab: Lab | undefined;
@@ -92,13 +92,13 @@ async function main(): Promise<number> {
   try {
     if (flags.nice !== 0) raisePriority(flags.nice);
     lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink, linkKind: flags.link });
-    const env = { ...(await startPeers(lab, certDir, log, flags.far)), probeThreads: flags.probeThreads, exporterNode: runtime?.path };
-    log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind}`);
+    const env = { ...(await startPeers(lab, certDir, log, flags.far)), probeThreads: flags.probeThreads, exporterNode: runtime.path };
+    log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind}, o365-exporter on Node ${runtime.node} (${runtime.path})`);
     results.lab = {
       link: lab.link.kind,
       far: env.farKind,
       ...(flags.probeThreads === undefined ? {} : { probeThreads: flags.probeThreads }),
-      ...(runtime === undefined ? {} : { exporterNode: { node: runtime.node, openssl: runtime.openssl } }),
+      exporterNode: { node: runtime.node, openssl: runtime.openssl },
     };
     // A failing scenario is reported and the next one still runs.
     const attempt = async (scenario: Scenario, run: () => Promise<unknown>) => {

@@ -10,6 +10,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { imageNode } from './image-node.js';
 import type { Lab } from './lab.js';
 import { parseSamples, value, type Sample } from './prom-text.js';
 import { sleep, type Proc } from './procs.js';
@@ -58,15 +59,20 @@ function configDir(yaml: string, file: string): { path: string; cleanup(): void 
   return { path: join(dir, file), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 
-/** The Node binary this exporter runs on (--exporter-node), as it reports itself. */
+/** The node binary this exporter runs on (--exporter-node), as it reports itself. */
 export interface ExporterRuntime {
   path: string;
   node: string;
   openssl: string;
 }
 
-/** Asks `path` for its versions; throws naming the flag when it is not a working node. */
-export function exporterRuntime(path: string): ExporterRuntime {
+/**
+ * The node this exporter runs on: a path, 'image' (the container image's Node, see
+ * image-node.ts) or 'auto' (the image's when npm test has fetched it, else the harness's own).
+ * Throws naming the flag when it is not a working node.
+ */
+export function exporterRuntime(flag: string): ExporterRuntime {
+  const path = flag === 'auto' ? (imageNodeIfFetched() ?? process.execPath) : flag === 'image' ? imageNodeOrFlagError() : flag;
   try {
     const out = execFileSync(path, ['-p', 'process.version + " " + process.versions.openssl'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 10_000 });
     const [node = '', openssl = ''] = out.trim().split(' ');
@@ -74,6 +80,22 @@ export function exporterRuntime(path: string): ExporterRuntime {
     return { path, node, openssl };
   } catch (err) {
     throw new Error(`--exporter-node: ${path} is not a working node binary (${err instanceof Error ? err.message.split('\n')[0] : String(err)})`);
+  }
+}
+
+function imageNodeIfFetched(): string | undefined {
+  try {
+    return imageNode();
+  } catch {
+    return undefined;
+  }
+}
+
+function imageNodeOrFlagError(): string {
+  try {
+    return imageNode();
+  } catch (err) {
+    throw new Error(`--exporter-node=image: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 

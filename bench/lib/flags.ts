@@ -25,8 +25,8 @@ export interface BenchFlags {
   render?: string;
   /** This exporter's scheduler.probe_threads in every scenario; absent: its default. */
   probeThreads?: number;
-  /** Node binary this exporter runs on; absent: the harness's own. */
-  exporterNode?: string;
+  /** Node binary this exporter runs on: a path, 'image' (the container image's) or 'auto' (see exporterRuntime). */
+  exporterNode: string;
   accuracy: AccuracyOptions;
   throughput: ThroughputOptions;
   scheduled: ScheduledOptions;
@@ -42,7 +42,8 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --link=auto|c|python                    link emulator (default auto: C when cc exists, else Python)
   --far=auto|native|node                  far DNS/HTTPS (default auto: dnsmasq + nginx when installed, else Node)
   --probe-threads=N                       this exporter's scheduler.probe_threads (default: its config default)
-  --exporter-node=PATH                    run this exporter on that node binary (default: the harness's node)
+  --exporter-node=auto|image|PATH         node binary this exporter runs on; image: the container image's Node,
+                                          which npm test fetches (default auto: image when fetched, else the harness's)
   --render=FILE                           only rewrite the report (md, svg, png) from a results JSON
   --accuracy.probes=N --accuracy.warmup=N --accuracy.rtts=10,40,150 --accuracy.jitter=40:5
   --accuracy.load-targets=N --accuracy.load-interval=SECONDS --accuracy.load-warmup=SECONDS --accuracy.case-seconds=N
@@ -109,7 +110,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     far: farKind(get('far')),
     render: get('render'),
     ...(get('probe-threads') === undefined ? {} : { probeThreads: number(get('probe-threads'), 0, '--probe-threads') }),
-    ...(get('exporter-node') === undefined ? {} : { exporterNode: get('exporter-node') }),
+    exporterNode: get('exporter-node') ?? 'auto',
     accuracy: {
       rttsMs: numbers(get('accuracy.rtts') ?? '10,40,150', '--accuracy.rtts'),
       jitter: { rttMs: jitterRtt, jitterMs },

@@ -1,10 +1,14 @@
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { exporterRuntime } from '../../bench/lib/exporters.js';
+import { imageNodeVersion } from '../../bench/lib/image-node.js';
 import { parseBenchFlags } from '../../bench/lib/flags.js';
 
 describe('bench flags', () => {
-  it('runs this exporter on the harness node unless --exporter-node names another', () => {
-    expect(parseBenchFlags([]).exporterNode).toBeUndefined();
+  it('picks the node this exporter runs on by itself unless --exporter-node names one', () => {
+    expect(parseBenchFlags([]).exporterNode).toBe('auto');
     expect(parseBenchFlags(['--exporter-node=/opt/node22/bin/node']).exporterNode).toBe('/opt/node22/bin/node');
   });
 
@@ -16,6 +20,25 @@ describe('bench flags', () => {
   it('names the flag when the path is not a working node', () => {
     expect(() => exporterRuntime('/nonexistent/node')).toThrow(/--exporter-node: \/nonexistent\/node is not a working node binary/);
     expect(() => exporterRuntime('/bin/true')).toThrow(/--exporter-node: \/bin\/true .*printed ""/);
+  });
+
+  it('finds the container image\'s node where npm test keeps it, or says how to get it', () => {
+    const cache = mkdtempSync(join(tmpdir(), 'o365-image-node-'));
+    const saved = process.env.XDG_CACHE_HOME;
+    process.env.XDG_CACHE_HOME = cache;
+    try {
+      expect(() => exporterRuntime('image')).toThrow(/--exporter-node=image: .*node-v\d+\.\d+\.\d+-linux-\w+\/node is missing: scripts\/install-test-deps.sh/);
+      expect(exporterRuntime('auto').path).toBe(process.execPath);
+      const dir = join(cache, 'o365-exporter', `node-v${imageNodeVersion()}-linux-${process.arch === 'arm64' ? 'arm64' : 'x64'}`);
+      mkdirSync(dir, { recursive: true });
+      symlinkSync(process.execPath, join(dir, 'node'));
+      expect(exporterRuntime('image')).toMatchObject({ path: join(dir, 'node'), node: process.version });
+      expect(exporterRuntime('auto').path).toBe(join(dir, 'node'));
+    } finally {
+      if (saved === undefined) delete process.env.XDG_CACHE_HOME;
+      else process.env.XDG_CACHE_HOME = saved;
+      rmSync(cache, { recursive: true, force: true });
+    }
   });
 
   it('rejects a flag it does not know', () => {

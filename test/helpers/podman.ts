@@ -6,9 +6,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
 /** The sandbox has no systemd and cgroup v1: every podman command needs these. */
 const GLOBAL_FLAGS = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend=file'];
@@ -49,23 +47,9 @@ export async function podmanOk(args: string[], timeoutMs?: number): Promise<stri
 }
 
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-const DOCKERFILE = fileURLToPath(new URL('../../Dockerfile', import.meta.url));
+import { imageNode } from '../../bench/lib/image-node.js';
 
-/** The Node version of the Dockerfile's default base image (`node:22.23.3-bookworm-slim` -> 22.23.3). */
-export function imageNodeVersion(): string {
-  const match = /^ARG BASE_IMAGE=.*node:(\d[\d.]*)-/m.exec(fs.readFileSync(DOCKERFILE, 'utf8'));
-  if (!match?.[1]) throw new Error(`${DOCKERFILE}: no node:<version> in the default BASE_IMAGE`);
-  return match[1];
-}
-
-/** The image's Node binary, where scripts/install-test-deps.sh keeps it; throws when it is not there. */
-export function imageNode(): string {
-  const arch = os.arch() === 'arm64' ? 'arm64' : 'x64';
-  const cache = process.env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache');
-  const node = path.join(cache, 'o365-exporter', `node-v${imageNodeVersion()}-linux-${arch}`, 'node');
-  if (!fs.existsSync(node)) throw new Error(`${node} is missing: scripts/install-test-deps.sh (npm test runs it) fetches the image's Node`);
-  return node;
-}
+export { imageNode, imageNodeVersion } from '../../bench/lib/image-node.js';
 
 /**
  * Builds the root filesystem in `rootfs` (an empty directory) from the image's Node and this machine's npm.
