@@ -50,6 +50,7 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
   out.load = { targets: o.loadTargets, intervalSeconds: o.loadIntervalSeconds };
   const blackbox = await startBlackbox(lab, blackboxConfig(certs.caFile));
   let ours: Exporter | undefined;
+  const sampleThreads = (env.probeThreads ?? 0) > 0;
   const measure = async (list: AccuracyCase[]) => {
     const exporters = [
       { exporter: ours as Exporter, module: O365_MODULE_FAR },
@@ -57,7 +58,6 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
     ];
     for (const c of list) {
       const started = Date.now();
-      const sampleThreads = (env.probeThreads ?? 0) > 0;
       const result = await runCase(c, { lab, exporters, probes: o.probes, warmup: o.warmup, deadlineMs: o.caseSeconds * 1000, sampleThreads });
       cases.push(result);
       log(`accuracy ${c.label}: ${result.exporters.map((e) => `${e.exporter} ${e.probes} probes`).join(', ')} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
