@@ -51,6 +51,8 @@ missing=()
 for bin in "${!NEED[@]}"; do
   command -v "$bin" >/dev/null 2>&1 || missing+=("${NEED[$bin]}")
 done
+# The bench's reference client (bench/client/reference-client.c) links OpenSSL.
+[ -f /usr/include/openssl/ssl.h ] || missing+=(libssl-dev)
 [ ${#missing[@]} -eq 0 ] && exit 0
 
 mapfile -t packages < <(printf '%s\n' "${missing[@]}" | sort -u)

@@ -48,9 +48,17 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --accuracy.probes=N --accuracy.warmup=N --accuracy.rtts=10,40,150 --accuracy.jitter=40:5
   --accuracy.load-targets=N --accuracy.load-interval=SECONDS --accuracy.load-warmup=SECONDS --accuracy.case-seconds=N
   --accuracy.no-extras                    only the floor and --accuracy.rtts cases (no jitter, no TLS 1.2)
+  --accuracy.reference=idle|all|off       the blocking C reference client probes beside the exporters in the
+                                          idle cases (default), in every case, or not at all
   --throughput.concurrency=1,8,32 --throughput.seconds=N --throughput.rounds=N --throughput.warmup=N
   --scheduled.sizes=100,1000,5000 --scheduled.seconds=N --scheduled.interval=N --scheduled.scrape-every=N
 `;
+
+function referenceCases(text: string | undefined): AccuracyOptions['reference'] {
+  const value = text ?? 'idle';
+  if (value === 'idle' || value === 'all' || value === 'off') return value;
+  throw new Error(`--accuracy.reference: "${value}" is not idle, all or off`);
+}
 
 const numbers = (text: string, flag: string): number[] => {
   const list = text.split(',').map((s) => Number(s.trim()));
@@ -90,7 +98,7 @@ function farKind(text: string | undefined): FarKind | 'auto' {
 export function parseBenchFlags(argv: string[]): BenchFlags {
   const options = Object.fromEntries(
     ['only', 'out', 'max-minutes', 'nice', 'render', 'probe-threads', 'exporter-node', 'accuracy.probes', 'accuracy.warmup', 'accuracy.rtts', 'accuracy.jitter', 'accuracy.load-targets',
-      'accuracy.load-interval', 'accuracy.load-warmup', 'accuracy.case-seconds', 'throughput.concurrency', 'throughput.seconds', 'throughput.rounds', 'throughput.warmup',
+      'accuracy.load-interval', 'accuracy.load-warmup', 'accuracy.case-seconds', 'accuracy.reference', 'throughput.concurrency', 'throughput.seconds', 'throughput.rounds', 'throughput.warmup',
       'scheduled.sizes', 'scheduled.seconds', 'scheduled.interval', 'scheduled.scrape-every'].map((name) => [name, { type: 'string' as const }]),
   );
   const { values: v } = parseArgs({ args: argv, strict: true, options: { ...options, link: { type: 'string' }, far: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' }, 'no-realtime-link': { type: 'boolean' }, 'accuracy.no-extras': { type: 'boolean' } } });
@@ -121,6 +129,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
       loadIntervalSeconds: number(get('accuracy.load-interval'), 5, '--accuracy.load-interval'),
       loadWarmupSeconds: number(get('accuracy.load-warmup'), quick ? 5 : 30, '--accuracy.load-warmup'),
       caseSeconds: number(get('accuracy.case-seconds'), quick ? 30 : 120, '--accuracy.case-seconds'),
+      reference: referenceCases(get('accuracy.reference')),
     },
     throughput: {
       concurrency: numbers(get('throughput.concurrency') ?? '1,8,32', '--throughput.concurrency'),

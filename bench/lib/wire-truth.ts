@@ -14,6 +14,12 @@ export interface WireTruth {
   first_byte?: number;
 }
 
+/**
+ * Where each phase sits on the wire, CLOCK_MONOTONIC nanoseconds: `from` the emulator read the
+ * client's first packet of the phase, `to` it wrote the server's packet that ends it.
+ */
+export type WireSpans = { [P in keyof WireTruth]?: { from: number; to: number } };
+
 export interface ProbeShape {
   /** Server port of the HTTPS connection. */
   port: number;
@@ -25,14 +31,19 @@ export interface ProbeShape {
 
 const SYN = 0x02;
 const ACK = 0x10;
-const seconds = (from: number, to: number) => (to - from) / 1e9;
+const span = (from: number, to: number) => ({ from, to });
 
-/** First query to port 53 and the answer with the same id to the same client port. */
-export function dnsTruth(packets: readonly Packet[]): number | undefined {
+function dnsSpan(packets: readonly Packet[]): WireSpans['dns'] {
   const query = packets.find((p) => p.dir === 'ab' && p.proto === 17 && p.dport === 53);
   if (!query) return undefined;
   const reply = packets.find((p) => p.dir === 'ba' && p.proto === 17 && p.sport === 53 && p.dport === query.sport && p.dnsId === query.dnsId);
-  return reply ? seconds(query.got, reply.sent) : undefined;
+  return reply ? span(query.got, reply.sent) : undefined;
+}
+
+/** First query to port 53 and the answer with the same id to the same client port. */
+export function dnsTruth(packets: readonly Packet[]): number | undefined {
+  const s = dnsSpan(packets);
+  return s ? (s.to - s.from) / 1e9 : undefined;
 }
 
 /** Consecutive payload packets of one direction, in the order the emulator read them. */
@@ -46,14 +57,14 @@ function flights(packets: readonly Packet[]): Packet[][] {
   return out;
 }
 
-export function tcpTruth(packets: readonly Packet[], shape: ProbeShape): Omit<WireTruth, 'dns'> {
+function tcpSpans(packets: readonly Packet[], shape: ProbeShape): Omit<WireSpans, 'dns'> {
   const syn = packets.find((p) => p.dir === 'ab' && p.proto === 6 && p.dport === shape.port && (p.flags & (SYN | ACK)) === SYN);
   if (!syn) return {};
   const flow = packets.filter((p) => p.proto === 6 && (p.dir === 'ab' ? p.sport === syn.sport : p.dport === syn.sport));
   const synAck = flow.find((p) => p.dir === 'ba' && (p.flags & (SYN | ACK)) === (SYN | ACK));
-  const truth: Omit<WireTruth, 'dns'> = {};
+  const truth: Omit<WireSpans, 'dns'> = {};
   if (!synAck) return truth;
-  truth.connect = seconds(syn.got, synAck.sent);
+  truth.connect = span(syn.got, synAck.sent);
 
   const all = flights(flow);
   const clientHello = all[0]?.[0];
@@ -61,7 +72,7 @@ export function tcpTruth(packets: readonly Packet[], shape: ProbeShape): Omit<Wi
   const lastFlight = serverFlights[shape.tlsRoundTrips - 1];
   if (!clientHello || clientHello.dir !== 'ab' || !lastFlight) return truth;
   const handshakeEnd = Math.max(...lastFlight.map((p) => p.sent));
-  truth.tls = seconds(clientHello.got, handshakeEnd);
+  truth.tls = span(clientHello.got, handshakeEnd);
 
   // Session tickets may follow the handshake; the response is the first big segment after it.
   const lastHandshakeRead = Math.max(...lastFlight.map((p) => p.got));
@@ -69,11 +80,17 @@ export function tcpTruth(packets: readonly Packet[], shape: ProbeShape): Omit<Wi
   const response = payload.find((p) => p.dir === 'ba' && p.got > lastHandshakeRead && p.payload >= shape.minResponseBytes);
   if (!response) return truth;
   const request = payload.filter((p) => p.dir === 'ab' && p.got < response.got).at(-1);
-  if (request && request !== clientHello) truth.first_byte = seconds(request.got, response.sent);
+  if (request && request !== clientHello) truth.first_byte = span(request.got, response.sent);
   return truth;
 }
 
+export function wireSpans(packets: readonly Packet[], shape: ProbeShape): WireSpans {
+  const dns = dnsSpan(packets);
+  return { ...(dns === undefined ? {} : { dns }), ...tcpSpans(packets, shape) };
+}
+
 export function wireTruth(packets: readonly Packet[], shape: ProbeShape): WireTruth {
-  const dns = dnsTruth(packets);
-  return { ...(dns === undefined ? {} : { dns }), ...tcpTruth(packets, shape) };
+  const truth: WireTruth = {};
+  for (const [phase, s] of Object.entries(wireSpans(packets, shape)) as [keyof WireTruth, { from: number; to: number }][]) truth[phase] = (s.to - s.from) / 1e9;
+  return truth;
 }

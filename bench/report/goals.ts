@@ -1,5 +1,5 @@
 /** The issue's goals, checked against one run's figures. Each says what it compared. */
-import type { CaseResult, PhaseResult } from '../scenarios/accuracy-case.js';
+import type { CaseResult, PhaseResult, ProberKind } from '../scenarios/accuracy-case.js';
 import type { ScheduledResult } from '../scenarios/scheduled.js';
 import type { ThroughputRound, ThroughputStep } from '../scenarios/throughput.js';
 import type { BenchResults } from './results.js';
@@ -58,7 +58,7 @@ export function flatness(f: RssFloors): string {
 
 type Which = 'nominal' | 'wire';
 
-function phases(c: CaseResult, kind: 'o365' | 'blackbox'): PhaseResult[] {
+function phases(c: CaseResult, kind: ProberKind): PhaseResult[] {
   return c.exporters.find((e) => e.exporter === kind)?.phases ?? [];
 }
 
@@ -69,9 +69,11 @@ function withinGoal(cases: CaseResult[], which: Which, goal: string): Goal {
       .map((p) => `${c.label} ${p.phase}: ${fixed(p[which].median)} / ${fixed(p[which].p99Abs)}`),
   );
   const total = cases.reduce((n, c) => n + phases(c, 'o365').length, 0);
-  const within = (kind: 'o365' | 'blackbox') =>
+  const within = (kind: ProberKind) =>
     cases.reduce((n, c) => n + phases(c, kind).filter((p) => Math.abs(p[which].median) <= MEDIAN_GOAL_MS && p[which].p99Abs <= P99_GOAL_MS).length, 0);
-  const detail = `${within('o365')} of ${total} case-phases within (blackbox_exporter in the same run: ${within('blackbox')}).${misses.length ? ` Outside (median / p99 ms): ${misses.join('; ')}.` : ''}`;
+  const referenceTotal = cases.reduce((n, c) => n + phases(c, 'reference').length, 0);
+  const reference = referenceTotal ? `; the C reference client: ${within('reference')} of ${referenceTotal}` : '';
+  const detail = `${within('o365')} of ${total} case-phases within (blackbox_exporter in the same run: ${within('blackbox')}${reference}).${misses.length ? ` Outside (median / p99 ms): ${misses.join('; ')}.` : ''}`;
   return { goal, met: total > 0 && misses.length === 0, detail };
 }
 

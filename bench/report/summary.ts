@@ -12,23 +12,40 @@ const cell = (p: PhaseResult | undefined, which: 'nominal' | 'wire') =>
 const exporterOf = (c: CaseResult, kind: ExporterCaseResult['exporter']) => c.exporters.find((e) => e.exporter === kind);
 
 function accuracyTables(cases: CaseResult[]): string {
+  const withReference = cases.some((c) => exporterOf(c, 'reference'));
   const rows = cases.flatMap((c) =>
     (exporterOf(c, 'o365')?.phases ?? []).map((p, i) => {
       const bb = exporterOf(c, 'blackbox')?.phases[i];
-      return [i === 0 ? c.label : '', p.phase, String(p.roundTrips), fixed(p.reportedMedianMs), cell(p, 'nominal'), cell(bb, 'nominal'), cell(p, 'wire'), cell(bb, 'wire')];
+      const ref = exporterOf(c, 'reference')?.phases[i];
+      const refCells = withReference ? [cell(ref, 'nominal'), cell(ref, 'wire')] : [];
+      return [i === 0 ? c.label : '', p.phase, String(p.roundTrips), fixed(p.reportedMedianMs), cell(p, 'nominal'), cell(bb, 'nominal'), ...refCells.slice(0, 1), cell(p, 'wire'), cell(bb, 'wire'), ...refCells.slice(1)];
     }),
   );
-  const main = table(['case', 'phase', 'RTTs', 'o365 reported median', 'o365 vs injected', 'blackbox vs injected', 'o365 vs wire', 'blackbox vs wire'], rows);
+  const refHeads = (which: string) => (withReference ? [`C client ${which}`] : []);
+  const main = table(['case', 'phase', 'RTTs', 'o365 reported median', 'o365 vs injected', 'blackbox vs injected', ...refHeads('vs injected'), 'o365 vs wire', 'blackbox vs wire', ...refHeads('vs wire')], rows);
   const info = table(
-    ['case', 'probes o365/blackbox', 'failed', 'TLS', 'link lateness p99 (us)', 'machine CPU busy %', 'o365 event-loop delay p99 / max (ms)', 'o365 probe threads\' delay p99 / max (ms)'],
+    ['case', `probes o365/blackbox${withReference ? '/C client' : ''}`, 'failed', 'TLS', 'link lateness p99 (us)', 'machine CPU busy %', 'o365 event-loop delay p99 / max (ms)', 'o365 probe threads\' delay p99 / max (ms)'],
     cases.map((c) => {
       const o = exporterOf(c, 'o365');
       const b = exporterOf(c, 'blackbox');
       const delay = (d: CaseResult['eventLoop']) => (d ? `${fixed(d.p99 * 1000, 1)} / ${fixed(d.max * 1000, 1)}` : 'n/a');
-      return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}`, `${o?.failures ?? 0}/${b?.failures ?? 0}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), delay(c.eventLoop), delay(c.threadLoop)];
+      const r = exporterOf(c, 'reference');
+      const ref = (n: number | undefined) => (r ? `/${n ?? 0}` : '');
+      return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}${ref(r?.probes)}`, `${o?.failures ?? 0}/${b?.failures ?? 0}${ref(r?.failures)}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), delay(c.eventLoop), delay(c.threadLoop)];
     }),
   );
-  return `### Accuracy: reported minus truth, ms (median / p99 of |error|)\n\n${main}\n\n${info}`;
+  const paths = withReference ? `\n\n${labPathTable(cases)}` : '';
+  return `### Accuracy: reported minus truth, ms (median / p99 of |error|)\n\n${main}\n\n${info}${paths}`;
+}
+
+/** The C reference client's stamps against the emulator's: what the lab adds to any client's "vs wire". */
+function labPathTable(cases: CaseResult[]): string {
+  const us = (f: { median: number; p99: number }) => `${fixed(f.median, 0)} / ${fixed(f.p99, 0)}`;
+  const rows = cases.flatMap((c) =>
+    (exporterOf(c, 'reference')?.labPaths ?? []).map((p, i) => [i === 0 ? c.label : '', p.phase, us(p.send), us(p.receive), fixed(p.send.median + p.receive.median, 0)]),
+  );
+  const head = 'The lab\'s own path, us (median / p99), from the C reference client\'s stamps and the link emulator\'s (same clock): send = its stamp before the system call to the emulator reading the packet, receive = the emulator writing the answer to its stamp after the call returned.';
+  return `${head}\n\n${table(['case', 'phase', 'send', 'receive', 'sum of the medians'], rows)}`;
 }
 
 function throughputTable(steps: ThroughputStep[]): string {

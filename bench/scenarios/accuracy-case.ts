@@ -10,8 +10,9 @@ import type { Lab } from '../lib/lab.js';
 import type { Packet } from '../lib/link.js';
 import { machineBusySeconds } from '../lib/procs.js';
 import { value } from '../lib/prom-text.js';
+import type { ReferenceClient, Spans } from '../lib/reference-client.js';
 import { quantile, summarizeErrors, type ErrorSummary } from '../lib/stats.js';
-import { wireTruth, type WireTruth } from '../lib/wire-truth.js';
+import { wireSpans, wireTruth, type WireSpans, type WireTruth } from '../lib/wire-truth.js';
 import { EVENT_LOOP_SAMPLING_MS } from '../../src/metrics/registries.js';
 import { LAG_REPORT_MS } from '../../src/scheduler/worker-messages.js';
 
@@ -37,12 +38,35 @@ export interface PhaseResult {
   wire: ErrorSummary;
 }
 
+/** The two exporters, and the reference client (a blocking C client, see lib/reference-client.ts). */
+export type ProberKind = Exporter['kind'] | 'reference';
+
+/** Median and p99 of one side of the lab's path, microseconds. */
+export interface PathFigure {
+  median: number;
+  p99: number;
+}
+
+/**
+ * The reference client's stamps against the emulator's: `send` from its stamp before the
+ * system call to the emulator reading the packet, `receive` from the emulator writing the
+ * answer to its stamp after the call returned. The kernel's path both ways and the
+ * emulator's wake-up: what this lab adds to every client's "vs wire" figure.
+ */
+export interface LabPath {
+  phase: AccuracyPhase;
+  send: PathFigure;
+  receive: PathFigure;
+}
+
 export interface ExporterCaseResult {
-  exporter: Exporter['kind'];
+  exporter: ProberKind;
   probes: number;
   failures: number;
   tlsVersion?: string;
   phases: PhaseResult[];
+  /** Reference client only. */
+  labPaths?: LabPath[];
 }
 
 export interface CaseResult extends AccuracyCase {
@@ -70,11 +94,21 @@ export interface CaseRunner {
   deadlineMs: number;
   /** This exporter runs probe threads: scrape their event-loop delay through the case. */
   sampleThreads?: boolean;
+  /** Probes after the exporters in each round when given. */
+  reference?: ReferenceClient;
 }
 
 interface Observation {
   reported: ProbePhases;
   truth: WireTruth;
+  wire: WireSpans;
+  /** The reference client's own stamps. */
+  spans?: Spans;
+}
+
+interface Prober {
+  kind: ProberKind;
+  probe(): Promise<ProbePhases & { spans?: Spans }>;
 }
 
 const RESPONSE_MIN_BYTES = 1000;
@@ -101,8 +135,11 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
   const port = c.tls === '1.3' ? 443 : 8444;
   const target = `https://${FAR_HOST}${port === 443 ? '' : `:${port}`}/`;
   const shape = { port, tlsRoundTrips: c.tls === '1.3' ? 1 : 2, minResponseBytes: RESPONSE_MIN_BYTES };
-  const obs = new Map<Exporter['kind'], Observation[]>(run.exporters.map((e) => [e.exporter.kind, []]));
-  const failures = new Map<Exporter['kind'], number>();
+  const probers: Prober[] = run.exporters.map(({ exporter, module }) => ({ kind: exporter.kind, probe: () => probe(exporter, target, module) }));
+  const { reference } = run;
+  if (reference) probers.push({ kind: 'reference', probe: () => reference.probe(FAR_HOST, port, '/') });
+  const obs = new Map<ProberKind, Observation[]>(probers.map((p) => [p.kind, []]));
+  const failures = new Map<ProberKind, number>();
   const lateness: number[] = [];
   const ours = run.exporters.find((e) => e.exporter.kind === 'o365')?.exporter;
   if (ours) await scrape(ours); // resets prom-client's event-loop histogram
@@ -112,36 +149,55 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
   const threadLag = ours && run.sampleThreads ? sampleThreadLag(ours) : undefined;
 
   for (let round = 0; round < run.warmup + run.probes && Date.now() < deadline; round++) {
-    for (const { exporter, module } of run.exporters) {
+    for (const prober of probers) {
       await lab.link.dump();
-      const reported = await probe(exporter, target, module);
+      const reported = await prober.probe();
       const packets: Packet[] = await lab.link.dump();
       if (round < run.warmup) continue;
       if (!reported.success) {
-        failures.set(exporter.kind, (failures.get(exporter.kind) ?? 0) + 1);
+        failures.set(prober.kind, (failures.get(prober.kind) ?? 0) + 1);
         continue;
       }
       for (const p of packets) lateness.push((p.sent - p.due) / 1000);
-      obs.get(exporter.kind)?.push({ reported, truth: wireTruth(packets, shape) });
+      const observation: Observation = { reported, truth: wireTruth(packets, shape), wire: wireSpans(packets, shape) };
+      if (reported.spans) observation.spans = reported.spans;
+      obs.get(prober.kind)?.push(observation);
     }
   }
 
   const machineBusyPercent = ((machineBusySeconds() - busy0) / ((Date.now() - t0) / 1000)) * 100;
   const eventLoop = ours ? await eventLoopOf(ours) : undefined;
   const threadLoop = await threadLag?.stop();
-  const exporters = run.exporters.map(({ exporter }) => {
-    const list = obs.get(exporter.kind) ?? [];
+  const exporters = probers.map(({ kind }) => {
+    const list = obs.get(kind) ?? [];
     const roundTrips: Record<AccuracyPhase, number> = { dns: 1, connect: 1, tls: shape.tlsRoundTrips, first_byte: 1 };
-    return {
-      exporter: exporter.kind,
+    const result: ExporterCaseResult = {
+      exporter: kind,
       probes: list.length,
-      failures: failures.get(exporter.kind) ?? 0,
+      failures: failures.get(kind) ?? 0,
       tlsVersion: list[0]?.reported.tlsVersion,
       phases: PHASES.map((phase) => phaseResult(phase, roundTrips[phase], c.rttMs, list)),
     };
+    if (kind === 'reference') result.labPaths = PHASES.map((phase) => labPath(phase, list));
+    return result;
   });
   const linkLatenessUs = { median: quantile(lateness, 0.5), p99: quantile(lateness, 0.99), max: lateness.length ? Math.max(...lateness) : NaN };
   return { ...c, exporters, linkLatenessUs, machineBusyPercent, ...(eventLoop ? { eventLoop } : {}), ...(threadLoop ? { threadLoop } : {}) };
+}
+
+/** The reference client's stamps against the emulator's, per probe (see LabPath). */
+export function labPath(phase: AccuracyPhase, obs: readonly Pick<Observation, 'wire' | 'spans'>[]): LabPath {
+  const send: number[] = [];
+  const receive: number[] = [];
+  for (const o of obs) {
+    const own = o.spans?.[phase];
+    const wire = o.wire[phase];
+    if (!own || !wire) continue;
+    send.push((wire.from - own[0]) / 1000);
+    receive.push((own[1] - wire.to) / 1000);
+  }
+  const figure = (list: number[]): PathFigure => ({ median: quantile(list, 0.5), p99: quantile(list, 0.99) });
+  return { phase, send: figure(send), receive: figure(receive) };
 }
 
 /**

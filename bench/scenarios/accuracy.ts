@@ -3,9 +3,13 @@
  * emulated link for each RTT, first alone, then while this exporter runs `loadTargets`
  * scheduled probes on loopback (and blackbox_exporter gets the same /probe load).
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { blackboxConfig, BLACKBOX_MODULE_FAR, BLACKBOX_MODULE_LOCAL, localUrl, o365Config, O365_MODULE_FAR } from '../lib/configs.js';
 import { startBlackbox, startO365, type Exporter } from '../lib/exporters.js';
 import { startProbeLoad, type LoadStats } from '../lib/load.js';
+import { buildReferenceClient, referenceClientOn, type ReferenceClient } from '../lib/reference-client.js';
 import type { BenchEnv } from './env.js';
 import { runCase, type AccuracyCase, type CaseResult } from './accuracy-case.js';
 
@@ -25,10 +29,14 @@ export interface AccuracyOptions {
    */
   loadWarmupSeconds: number;
   caseSeconds: number;
+  /** Where the reference client (lib/reference-client.ts) probes beside the exporters. */
+  reference: 'idle' | 'all' | 'off';
 }
 
 export interface AccuracyResult {
   cases: CaseResult[];
+  /** Why the reference client did not run, when asked for. */
+  referenceSkipped?: string;
   load: { targets: number; intervalSeconds: number; blackbox?: LoadStats };
 }
 
@@ -51,6 +59,8 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
   const blackbox = await startBlackbox(lab, blackboxConfig(certs.caFile));
   let ours: Exporter | undefined;
   const sampleThreads = (env.probeThreads ?? 0) > 0;
+  const buildDir = mkdtempSync(join(tmpdir(), 'o365-bench-ref-'));
+  let reference: ReferenceClient | undefined;
   const measure = async (list: AccuracyCase[]) => {
     const exporters = [
       { exporter: ours as Exporter, module: O365_MODULE_FAR },
@@ -58,12 +68,14 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
     ];
     for (const c of list) {
       const started = Date.now();
-      const result = await runCase(c, { lab, exporters, probes: o.probes, warmup: o.warmup, deadlineMs: o.caseSeconds * 1000, sampleThreads });
+      const withReference = reference && (o.reference === 'all' || !c.loaded) ? { reference } : {};
+      const result = await runCase(c, { lab, exporters, probes: o.probes, warmup: o.warmup, deadlineMs: o.caseSeconds * 1000, sampleThreads, ...withReference });
       cases.push(result);
       log(`accuracy ${c.label}: ${result.exporters.map((e) => `${e.exporter} ${e.probes} probes`).join(', ')} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
   };
   try {
+    reference = await referenceClient(env, o, buildDir, out);
     ours = await startO365(lab, o365Config({ caFile: certs.caFile, targets: 0, intervalSeconds: 15, probeThreads: env.probeThreads }), certs.caFile, { node: env.exporterNode });
     await measure(accuracyCases(o, false));
     await ours.stop();
@@ -86,5 +98,18 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
   } finally {
     await ours?.stop();
     await blackbox.stop();
+    await reference?.stop();
+    rmSync(buildDir, { recursive: true, force: true });
   }
+}
+
+async function referenceClient(env: BenchEnv, o: AccuracyOptions, buildDir: string, out: AccuracyResult): Promise<ReferenceClient | undefined> {
+  if (o.reference === 'off') return undefined;
+  const built = buildReferenceClient(buildDir);
+  if (!built.binary) {
+    out.referenceSkipped = built.reason ?? 'not built';
+    env.log(`accuracy: no reference client: ${out.referenceSkipped}`);
+    return undefined;
+  }
+  return referenceClientOn(env.lab.exec(env.lab.near, 'reference-client', built.binary, [env.certs.caFile]));
 }

@@ -41,6 +41,13 @@ describe('bench flags', () => {
     }
   });
 
+  it('runs the C reference client in the idle cases unless told otherwise', () => {
+    expect(parseBenchFlags([]).accuracy.reference).toBe('idle');
+    expect(parseBenchFlags(['--accuracy.reference=all']).accuracy.reference).toBe('all');
+    expect(parseBenchFlags(['--accuracy.reference=off']).accuracy.reference).toBe('off');
+    expect(() => parseBenchFlags(['--accuracy.reference=loaded'])).toThrow(/--accuracy.reference: "loaded" is not idle, all or off/);
+  });
+
   it('rejects a flag it does not know', () => {
     expect(() => parseBenchFlags(['--exporter-nod=/x'])).toThrow(/exporter-nod/);
   });

@@ -60,6 +60,22 @@ describe('bench report', () => {
     expect(md).not.toContain('Link emulator:');
   });
 
+  it('adds the C reference client beside the exporters, with the lab path it measured, only when it ran', () => {
+    const c = accuracyCase([0.1, 0.8], [0.2, 0.9]);
+    expect(summaryMarkdown(results(c))).not.toContain('C client');
+    const figure = (median: number) => ({ median, p99: median * 3 });
+    const labPaths = (['dns', 'connect', 'tls', 'first_byte'] as const).map((name) => ({ phase: name, send: figure(40), receive: figure(25) }));
+    const phases = (['dns', 'connect', 'tls', 'first_byte'] as const).map((n) => phase(n, 0.05, 0.2));
+    c.exporters.push({ exporter: 'reference', probes: 50, failures: 1, phases, labPaths });
+    const md = summaryMarkdown(results(c));
+    expect(md).toContain('| C client vs injected | o365 vs wire | blackbox vs wire | C client vs wire |');
+    expect(md).toContain('| 50/50/50 ');
+    expect(md).toContain('| 0/0/1 ');
+    expect(md).toMatch(/\| 40 ms \| dns +\| 40 \/ 120 +\| 25 \/ 75 +\| 65 +\|/);
+    const idle = evaluateGoals(results(c)).find((g) => g.goal.includes('fixed delay, idle'));
+    expect(idle?.detail).toContain('the C reference client: 4 of 4');
+  });
+
   it('says which link emulator and far peers ran, not only what was asked', () => {
     const md = summaryMarkdown({ ...results(accuracyCase([0.1, 0.8], [0.2, 0.9])), lab: { link: 'python', far: 'node' } });
     expect(md).toContain('Link emulator: python; far peers: node.');

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Packet } from '../../bench/lib/link.js';
-import { dnsTruth, wireTruth } from '../../bench/lib/wire-truth.js';
+import { dnsTruth, wireSpans, wireTruth } from '../../bench/lib/wire-truth.js';
+import { labPath } from '../../bench/scenarios/accuracy-case.js';
 
 const MS = 1e6;
 const CLIENT = 40000;
@@ -63,5 +64,27 @@ describe('wire truth from the link emulator log', () => {
   it('leaves out what the log cannot show', () => {
     expect(wireTruth([pkt('ab', 0, 10, { flags: 0x02 })], shape)).toEqual({});
     expect(wireTruth([], shape)).toEqual({});
+  });
+
+  it("places the reference client's own stamps against the packets: the lab's send and receive paths", () => {
+    const packets = [
+      pkt('ab', 0, 10, { flags: 0x02 }), // SYN read at 0
+      pkt('ba', 10.1, 10, { flags: 0x12 }), // SYN-ACK written at 20.1
+      pkt('ab', 20.6, 10, { payload: 517 }), // ClientHello read at 20.6
+      pkt('ba', 31.0, 10, { payload: 1300 }), // server flight written at 41.0
+    ];
+    const wire = wireSpans(packets, shape);
+    expect(wire.connect).toEqual({ from: 0, to: 20.1 * MS });
+    // connect() called 0.05 ms before the SYN was read, returned 0.07 ms after the SYN-ACK was written.
+    const spans = { connect: [-0.05 * MS, 20.17 * MS], tls: [20.5 * MS, 41.3 * MS] } as const;
+    const connect = labPath('connect', [{ wire, spans }]);
+    expect(connect.send.median).toBeCloseTo(50, 6);
+    expect(connect.receive.median).toBeCloseTo(70, 6);
+    const tls = labPath('tls', [{ wire, spans }]);
+    expect(tls.send.median).toBeCloseTo(100, 6);
+    expect(tls.receive.median).toBeCloseTo(300, 6);
+    // No stamps or no packets for a phase: nothing to report, not a zero.
+    expect(labPath('dns', [{ wire, spans }]).send.median).toBeNaN();
+    expect(labPath('first_byte', [{ wire, spans }]).receive.median).toBeNaN();
   });
 });
