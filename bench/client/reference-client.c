@@ -7,7 +7,9 @@
  *
  *   dns        send() of an A query to the nameserver .. recv() of its answer
  *   connect    connect() .. its return
- *   tls        SSL_connect() .. its return (verifies the chain against the CA file and the name)
+ *   tls        the write() of the ClientHello (stamped by a BIO callback, so building it is
+ *              outside, as in the exporter) .. SSL_connect()'s return (the chain verified
+ *              against the CA file, and the name)
  *   first_byte SSL_write() of the request .. the first SSL_read() that returns response bytes
  *
  * One JSON line per probe on stdout: {"success":true,"dns":[t0,t1],...,"tlsVersion":"TLSv1.3"}
@@ -175,6 +177,14 @@ static int tls_error(probe_result *r, const char *phase, SSL *ssl) {
   return fail(r, phase, e ? ERR_reason_error_string(e) ? ERR_reason_error_string(e) : "openssl error" : "connection closed");
 }
 
+/* Stamps the first write to the socket (the ClientHello) into the long long it is given. */
+static long first_write(BIO *bio, int oper, const char *argp, size_t len, int argi, long argl, int ret, size_t *processed) {
+  long long *stamp = (long long *)BIO_get_callback_arg(bio);
+  (void)argp, (void)len, (void)argi, (void)argl, (void)processed;
+  if (oper == BIO_CB_WRITE && stamp && *stamp == 0) *stamp = now_ns();
+  return ret;
+}
+
 static int https_exchange(SSL_CTX *ctx, int fd, const char *host, const char *path, probe_result *r) {
   char request[1024], response[16384];
   int len, got;
@@ -184,8 +194,10 @@ static int https_exchange(SSL_CTX *ctx, int fd, const char *host, const char *pa
   SSL_set_fd(ssl, fd);
   if (inet_pton(AF_INET, host, &literal) != 1) SSL_set_tlsext_host_name(ssl, host);
   SSL_set1_host(ssl, host);
-  r->tls.t0 = now_ns();
+  BIO_set_callback_ex(SSL_get_wbio(ssl), first_write);
+  BIO_set_callback_arg(SSL_get_wbio(ssl), (char *)&r->tls.t0);
   got = SSL_connect(ssl);
+  BIO_set_callback_ex(SSL_get_wbio(ssl), NULL);
   r->tls.t1 = now_ns();
   if (got != 1) return tls_error(r, "tls", ssl), SSL_free(ssl), -1;
   r->tls_version = SSL_get_version(ssl);
