@@ -91,11 +91,12 @@ async function main(): Promise<number> {
 
   try {
     if (flags.nice !== 0) raisePriority(flags.nice);
-    lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink, linkKind: flags.link });
+    lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink, linkKind: flags.link, linkClock: flags.linkClock });
     const env = { ...(await startPeers(lab, certDir, log, flags.far)), probeThreads: flags.probeThreads, exporterNode: runtime.path };
-    log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind}, o365-exporter on Node ${runtime.node} (${runtime.path})`);
+    log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind} (packet times from ${lab.linkClock.kind === 'kernel' ? "the kernel's hand-over to the TUN device" : `its own read${lab.linkClock.why ? `: ${lab.linkClock.why}` : ''}`}), o365-exporter on Node ${runtime.node} (${runtime.path})`);
     results.lab = {
       link: lab.link.kind,
+      linkClock: lab.linkClock.kind,
       far: env.farKind,
       ...(flags.probeThreads === undefined ? {} : { probeThreads: flags.probeThreads }),
       exporterNode: { node: runtime.node, openssl: runtime.openssl },

@@ -19,6 +19,8 @@ export interface BenchFlags {
   realtimeLink: boolean;
   /** Which link emulator (see lib/link.ts). */
   link: LinkKind | 'auto';
+  /** --link-clock: where packet times on the link start (lib/lab.ts). */
+  linkClock: 'kernel' | 'read';
   /** Which far peers (see scenarios/env.ts). */
   far: FarKind | 'auto';
   /** Re-render the report from a results JSON instead of measuring. */
@@ -40,6 +42,8 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --nice=N                                niceness of the harness, exporters and peers (default -10; 0: as is)
   --no-realtime-link                      run the link emulator without SCHED_FIFO
   --link=auto|c|python                    link emulator (default auto: C when cc exists, else Python)
+  --link-clock=kernel|read                where a packet's time on the link starts: when the sending host's kernel hands it to
+                                          the TUN device (default; the C emulator's packet sockets) or when the emulator reads it
   --far=auto|native|node                  far DNS/HTTPS (default auto: dnsmasq + nginx when installed, else Node)
   --probe-threads=N                       this exporter's scheduler.probe_threads (default: its config default)
   --exporter-node=auto|image|PATH         node binary this exporter runs on; image: the container image's Node,
@@ -90,6 +94,11 @@ function linkKind(text: string | undefined): LinkKind | 'auto' {
   throw new Error(`--link: "${text}" is not auto, c or python`);
 }
 
+function linkClock(text: string | undefined): 'kernel' | 'read' {
+  if (text === undefined || text === 'kernel' || text === 'read') return text ?? 'kernel';
+  throw new Error(`--link-clock: "${text}" is not kernel or read`);
+}
+
 function farKind(text: string | undefined): FarKind | 'auto' {
   if (text === undefined || text === 'auto' || text === 'native' || text === 'node') return text ?? 'auto';
   throw new Error(`--far: "${text}" is not auto, native or node`);
@@ -101,7 +110,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
       'accuracy.load-interval', 'accuracy.load-warmup', 'accuracy.case-seconds', 'accuracy.reference', 'throughput.concurrency', 'throughput.seconds', 'throughput.rounds', 'throughput.warmup',
       'scheduled.sizes', 'scheduled.seconds', 'scheduled.interval', 'scheduled.scrape-every'].map((name) => [name, { type: 'string' as const }]),
   );
-  const { values: v } = parseArgs({ args: argv, strict: true, options: { ...options, link: { type: 'string' }, far: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' }, 'no-realtime-link': { type: 'boolean' }, 'accuracy.no-extras': { type: 'boolean' } } });
+  const { values: v } = parseArgs({ args: argv, strict: true, options: { ...options, link: { type: 'string' }, 'link-clock': { type: 'string' }, far: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' }, 'no-realtime-link': { type: 'boolean' }, 'accuracy.no-extras': { type: 'boolean' } } });
   if (v.help) throw new Error(USAGE);
   const get = (name: string) => (v as Record<string, string | boolean | undefined>)[name] as string | undefined;
   const quick = v.quick === true;
@@ -115,6 +124,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     nice: niceness(get('nice')),
     realtimeLink: v['no-realtime-link'] !== true,
     link: linkKind(get('link')),
+    linkClock: linkClock(get('link-clock')),
     far: farKind(get('far')),
     render: get('render'),
     ...(get('probe-threads') === undefined ? {} : { probeThreads: number(get('probe-threads'), 0, '--probe-threads') }),

@@ -19,6 +19,11 @@ export interface Lab {
   /** Near end of the veth: exporters listen here, the harness connects here. */
   nearControlAddress: string;
   link: Link;
+  /**
+   * Where packet times start: 'kernel', when the sending host's kernel handed a packet to its
+   * TUN device (the C emulator's packet sockets), or 'read', when the emulator read it.
+   */
+  linkClock: { kind: 'kernel' | 'read'; why?: string };
   /** Starts a process inside a namespace (`ip netns exec` execs, so the pid is the process's). */
   exec(ns: string, name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): Proc;
   close(): Promise<void>;
@@ -49,9 +54,11 @@ export interface LabOptions {
   realtimeLink: boolean;
   /** Which link emulator: "auto" is the C one when a compiler is there (see link.ts). */
   linkKind?: LinkKind | 'auto';
+  /** 'kernel' (default): ask the emulator for kernel timestamps (Lab['linkClock']); 'read': do not. */
+  linkClock?: 'kernel' | 'read';
 }
 
-export async function createLab({ maxSeconds, nice, realtimeLink, linkKind = 'auto' }: LabOptions): Promise<Lab> {
+export async function createLab({ maxSeconds, nice, realtimeLink, linkKind = 'auto', linkClock: wantClock = 'kernel' }: LabOptions): Promise<Lab> {
   const id = `o3b${process.pid.toString(36)}`;
   const near = `${id}-near`;
   const far = `${id}-far`;
@@ -60,6 +67,7 @@ export async function createLab({ maxSeconds, nice, realtimeLink, linkKind = 'au
   const farAddress = '10.77.0.2';
   const nearControlAddress = `10.78.${k}.2`;
   let link: Link | undefined;
+  let linkClock: Lab['linkClock'] = { kind: 'read' };
   const buildDir = mkdtempSync(join(tmpdir(), 'o365-bench-link-'));
   const close = async (): Promise<void> => {
     await link?.close();
@@ -85,6 +93,8 @@ export async function createLab({ maxSeconds, nice, realtimeLink, linkKind = 'au
     ip('link', 'set', `${id}v`, 'up');
     ip('-n', near, 'addr', 'add', `${nearControlAddress}/30`, 'dev', `${id}w`);
     ip('-n', near, 'link', 'set', `${id}w`, 'up');
+    const tapError = wantClock === 'kernel' ? await link.tap(near, far) : 'asked for (--link-clock=read)';
+    linkClock = tapError === undefined ? { kind: 'kernel' } : { kind: 'read', why: tapError };
     // `ip netns exec` bind-mounts this over /etc/resolv.conf: both exporters resolve via the far DNS server.
     mkdirSync(netnsEtc, { recursive: true });
     writeFileSync(join(netnsEtc, 'resolv.conf'), `nameserver ${farAddress}\n`);
@@ -98,6 +108,7 @@ export async function createLab({ maxSeconds, nice, realtimeLink, linkKind = 'au
     farAddress,
     nearControlAddress,
     link,
+    linkClock,
     // `nice` execs too, so the pid is still the command's.
     exec: (ns, name, command, args, env) => start(name, 'ip', ['netns', 'exec', ns, 'nice', '-n', String(nice), command, ...args], env),
     close,

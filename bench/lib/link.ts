@@ -57,15 +57,26 @@ export interface Packet {
   payload: number;
   /** DNS message id for UDP, -1 otherwise. */
   dnsId: number;
+  /**
+   * When the emulator read it from the TUN device. With kernel timestamps (`tap`) `got` is
+   * earlier: when the sending host handed it to the device; without, the two are the same.
+   */
+  read: number;
 }
 
-type Row = ['ab' | 'ba', number, number, number, number, number, number, number, number, number];
+type Row = ['ab' | 'ba', number, number, number, number, number, number, number, number, number, number?];
 
 export interface Link {
   kind: LinkKind;
   set(delayMs: number, jitterMs?: number, loss?: number): Promise<void>;
   /** Packets forwarded since the previous dump. */
   dump(): Promise<Packet[]>;
+  /**
+   * Time packets from when the sending host's kernel handed them to the TUN device (packet
+   * sockets in the namespaces the devices now live in), not from the emulator's read. Returns
+   * why not when it cannot (the Python emulator, no permission): the link then keeps read times.
+   */
+  tap(nsA: string, nsB: string): Promise<string | undefined>;
   close(): Promise<void>;
 }
 
@@ -112,7 +123,11 @@ export async function startLink(program: LinkProgram, tunA: string, tunB: string
     },
     async dump() {
       const { packets } = (await command('dump')) as { packets: Row[] };
-      return packets.map(([dir, got, sent, due, proto, sport, dport, flags, payload, dnsId]) => ({ dir, got, sent, due, proto, sport, dport, flags, payload, dnsId }));
+      return packets.map(([dir, got, sent, due, proto, sport, dport, flags, payload, dnsId, read]) => ({ dir, got, sent, due, proto, sport, dport, flags, payload, dnsId, read: read ?? got }));
+    },
+    async tap(nsA, nsB) {
+      const answer = (await command(`tap ${nsA} ${nsB}`)) as { ok: boolean; error?: string };
+      return answer.ok ? undefined : (answer.error ?? 'refused');
     },
     async close() {
       child.stdin.end();

@@ -7,6 +7,7 @@ Creates both TUN devices (the harness moves them into namespaces), prints "ready
 commands on stdin, one per line, answering each with one JSON line on stdout:
   set DELAY_MS JITTER_MS LOSS   -> {"ok": true}
   dump                          -> {"packets": [...]} packets forwarded since the last dump
+  tap NETNS_A NETNS_B           -> {"ok": false, ...}: kernel timestamps are the C one's only
 Exits when stdin closes or after MAX_SECONDS (a bound, so it never outlives a bench run).
 Jitter never reorders packets of one direction (each leaves no earlier than the previous),
 so TCP sees delay variation, not reordering. Times are CLOCK_MONOTONIC ns, the clock Node's
@@ -77,6 +78,8 @@ def main():
                     elif words and words[0] == "dump":
                         print(json.dumps({"packets": log}), flush=True)
                         log = []
+                    elif words and words[0] == "tap":
+                        print(json.dumps({"ok": False, "error": "no kernel timestamps in the Python emulator"}), flush=True)
                 continue
             while True:
                 try:

@@ -23,7 +23,8 @@ export interface BenchResults {
   /** 1/5/15-minute load averages of the machine (other users' work shows here). */
   loadAverage: { start: number[]; end?: number[] };
   /** What ran, not what was asked (--link/--far "auto" picks by what is installed). */
-  lab?: { link: string; far: string; probeThreads?: number; exporterNode?: { node: string; openssl: string } };
+  /** linkClock: where packet times start (lib/lab.ts); absent in runs before 2026-11-27 23:00, which used the emulator's read. */
+  lab?: { link: string; linkClock?: 'kernel' | 'read'; far: string; probeThreads?: number; exporterNode?: { node: string; openssl: string } };
   accuracy?: AccuracyResult;
   throughput?: ThroughputStep[];
   scheduled?: ScheduledResult[];

@@ -48,6 +48,12 @@ describe('bench flags', () => {
     expect(() => parseBenchFlags(['--accuracy.reference=loaded'])).toThrow(/--accuracy.reference: "loaded" is not idle, all or off/);
   });
 
+  it("times the link from the kernel's hand-over unless told to use the emulator's reads", () => {
+    expect(parseBenchFlags([]).linkClock).toBe('kernel');
+    expect(parseBenchFlags(['--link-clock=read']).linkClock).toBe('read');
+    expect(() => parseBenchFlags(['--link-clock=wall'])).toThrow(/--link-clock: "wall" is not kernel or read/);
+  });
+
   it('rejects a flag it does not know', () => {
     expect(() => parseBenchFlags(['--exporter-nod=/x'])).toThrow(/exporter-nod/);
   });

@@ -99,6 +99,31 @@ describe.each(['c', 'python'] as const)('link emulator (%s)', (kind) => {
     expect(dues.size).toBeGreaterThan(1);
   });
 
+  it(kind === 'c' ? "times packets from the sending kernel's hand-over to the device, before its own read" : 'keeps its read times (no kernel timestamps) and says why', async () => {
+    const lab = current();
+    await lab.link.set(5);
+    await lab.link.dump();
+    const rtts = await ping(lab, 10, 'wait');
+    expect(rtts).toHaveLength(10);
+    const udp = (await lab.link.dump()).filter((p) => p.proto === 17);
+    expect(udp).toHaveLength(20);
+    if (kind === 'python') {
+      expect(lab.linkClock.kind).toBe('read');
+      expect(lab.linkClock.why).toMatch(/Python/);
+      for (const p of udp) expect(p.read).toBe(p.got);
+      return;
+    }
+    expect(lab.linkClock).toEqual({ kind: 'kernel' });
+    // Every packet got its kernel time (a miss keeps the read time), before the read and
+    // within a second of it (a time from another clock would be years away).
+    for (const p of udp) {
+      expect(p.read).toBeGreaterThan(p.got);
+      expect(p.read - p.got).toBeLessThan(1e9);
+      // Due at the kernel time plus the delay: the emulator's wake-up is not in the link.
+      expect(p.due - p.got).toBe(5e6);
+    }
+  });
+
   it('drops everything at loss 1', async () => {
     await current().link.set(1, 0, 1);
     await current().link.dump();

@@ -82,9 +82,9 @@ describe('bench report', () => {
   });
 
   it('says when this exporter ran on another node than the harness', () => {
-    const lab = { link: 'c', far: 'native', exporterNode: { node: 'v22.23.3', openssl: '3.5.8' } };
+    const lab = { link: 'c', linkClock: 'kernel' as const, far: 'native', exporterNode: { node: 'v22.23.3', openssl: '3.5.8' } };
     const md = summaryMarkdown({ ...results(accuracyCase([0.1, 0.8], [0.2, 0.9])), lab });
-    expect(md).toContain('far peers: native; this exporter on Node v22.23.3 (OpenSSL 3.5.8).');
+    expect(md).toContain('Link emulator: c (packet times from the kernel); far peers: native; this exporter on Node v22.23.3 (OpenSSL 3.5.8).');
   });
 
   it('reads samples back from the text format', () => {

@@ -9,7 +9,7 @@ const CLIENT = 40000;
 /** A packet read at `got` ms and written `hold` ms later. */
 function pkt(dir: Packet['dir'], got: number, hold: number, fields: Partial<Packet>): Packet {
   const base = dir === 'ab' ? { sport: CLIENT, dport: 443 } : { sport: 443, dport: CLIENT };
-  return { dir, got: got * MS, sent: (got + hold) * MS, due: (got + hold) * MS, proto: 6, flags: 0x18, payload: 0, dnsId: -1, ...base, ...fields };
+  return { dir, got: got * MS, read: got * MS, sent: (got + hold) * MS, due: (got + hold) * MS, proto: 6, flags: 0x18, payload: 0, dnsId: -1, ...base, ...fields };
 }
 
 const shape = { port: 443, tlsRoundTrips: 1, minResponseBytes: 1000 };
