@@ -44,7 +44,7 @@ function labPathTable(cases: CaseResult[]): string {
   const rows = cases.flatMap((c) =>
     (exporterOf(c, 'reference')?.labPaths ?? []).map((p, i) => [i === 0 ? c.label : '', p.phase, us(p.send), us(p.receive), fixed(p.send.median + p.receive.median, 0)]),
   );
-  const head = 'The lab\'s own path, us (median / p99), from the C reference client\'s stamps and the link emulator\'s (same clock): send = its stamp before the system call to the emulator reading the packet, receive = the emulator writing the answer to its stamp after the call returned.';
+  const head = 'The host\'s own path, us (median / p99), from the C reference client\'s stamps and the link emulator\'s (same clock): send = from its stamp before the system call to the packet\'s start on the wire, receive = from the answer\'s end on the wire to its stamp after the call returned (the wire: see "vs wire").';
   return `${head}\n\n${table(['case', 'phase', 'send', 'receive', 'sum of the medians'], rows)}`;
 }
 
