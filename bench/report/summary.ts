@@ -88,6 +88,7 @@ export function summaryMarkdown(results: BenchResults): string {
     `## Results of ${results.date}\n\nMachine: ${m.cores} cores (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB memory, Linux ${m.kernel}, Node ${m.node} (harness), blackbox_exporter ${m.blackbox}. Run took ${(results.durationSeconds / 60).toFixed(1)} min; load average ${load(results.loadAverage.start)} at the start, ${load(results.loadAverage.end)} at the end. Harness, exporters and peers at nice ${results.flags.nice}${results.flags.realtimeLink ? ', link emulator SCHED_FIFO' : ''}.${results.lab ? ` Link emulator: ${results.lab.link}${results.lab.linkClock === 'kernel' ? ' (packet times from the kernel)' : ''}; far peers: ${results.lab.far}${labExtras(results.lab)}.` : ''}`,
   ];
   if (results.accuracy) parts.push(accuracyTables(results.accuracy.cases));
+  if (results.accuracy?.referenceSkipped) parts.push(`The C reference client did not run: ${results.accuracy.referenceSkipped}.`);
   if (results.throughput) parts.push(throughputTable(results.throughput));
   if (results.scheduled) parts.push(scheduledTable(results.scheduled));
   for (const r of results.scheduled ?? []) if (r.error) parts.push(`**${r.targets} targets: ${r.error}**`);

@@ -74,6 +74,9 @@ describe('bench report', () => {
     expect(md).toMatch(/\| 40 ms \| dns +\| 40 \/ 120 +\| 25 \/ 75 +\| 65 +\|/);
     const idle = evaluateGoals(results(c)).find((g) => g.goal.includes('fixed delay, idle'));
     expect(idle?.detail).toContain('the C reference client: 4 of 4');
+    const skipped = results(accuracyCase([0.1, 0.8], [0.2, 0.9]));
+    if (skipped.accuracy) skipped.accuracy.referenceSkipped = 'cc could not build it (needs gcc and libssl-dev)';
+    expect(summaryMarkdown(skipped)).toContain('The C reference client did not run: cc could not build it (needs gcc and libssl-dev).');
   });
 
   it('says which link emulator and far peers ran, not only what was asked', () => {
