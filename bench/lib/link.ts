@@ -3,11 +3,11 @@
  * set the delay, and read back every packet it forwarded with the times it read and wrote it
  * (the wire truth).
  */
-import { execFileSync, spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { compileC, hasCompiler } from './cc.js';
 
 const LINK_DIR = join(dirname(fileURLToPath(import.meta.url)), '..', 'link');
 
@@ -19,32 +19,24 @@ export interface LinkProgram {
   argv: string[];
 }
 
-function hasCompiler(): boolean {
-  try {
-    execFileSync('cc', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * The C emulator compiled into `buildDir` (`cc -O2`) when asked for or when a compiler is
  * there ("auto"), else the Python one. Asking for "c" without a compiler is an error.
  */
 export function linkProgram(want: LinkKind | 'auto', buildDir: string): LinkProgram {
   if (want === 'python' || (want === 'auto' && !hasCompiler())) return { kind: 'python', argv: ['python3', join(LINK_DIR, 'link-emulator.py')] };
-  const binary = join(buildDir, 'link-emulator');
-  if (!existsSync(binary)) execFileSync('cc', ['-O2', '-o', binary, join(LINK_DIR, 'link-emulator.c')], { stdio: ['ignore', 'ignore', 'pipe'] });
-  return { kind: 'c', argv: [binary] };
+  return { kind: 'c', argv: [compileC(join(LINK_DIR, 'link-emulator.c'), join(buildDir, 'link-emulator'))] };
 }
 
 /** One forwarded packet. "ab" is near -> far. Times are CLOCK_MONOTONIC nanoseconds. */
 export interface Packet {
   dir: 'ab' | 'ba';
-  /** Read from the sending side's TUN device. */
+  /**
+   * Handed to the sending side's TUN device by its host's kernel (kernel timestamps, see
+   * `tap`), else read from it by the emulator.
+   */
   got: number;
-  /** Written to the receiving side's TUN device. */
+  /** Just before the emulator wrote it to the receiving side's TUN device. */
   sent: number;
   /** When it was due (got + delay + jitter, kept in order). */
   due: number;

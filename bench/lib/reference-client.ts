@@ -5,11 +5,10 @@
  * own stamps and the packets on the wire (the kernel's path and the emulator's wake-up) can
  * be measured, which the exporters' figures cannot show apart.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { compileC } from './cc.js';
 import type { ProbePhases } from './exporters.js';
 import type { Proc } from './procs.js';
 
@@ -38,14 +37,10 @@ export interface ReferenceClient {
  * OpenSSL headers): the bench then runs without it.
  */
 export function buildReferenceClient(buildDir: string): { binary?: string; reason?: string } {
-  const binary = join(buildDir, 'reference-client');
-  if (existsSync(binary)) return { binary };
   try {
-    execFileSync('cc', ['-O2', '-o', binary, SOURCE, '-lssl', '-lcrypto'], { stdio: ['ignore', 'ignore', 'pipe'] });
-    return { binary };
+    return { binary: compileC(SOURCE, join(buildDir, 'reference-client'), ['-lssl', '-lcrypto']) };
   } catch (err) {
-    const stderr = (err as { stderr?: Buffer }).stderr?.toString().trim().split('\n')[0];
-    return { reason: `cc could not build ${SOURCE} (needs gcc and libssl-dev): ${stderr ?? String(err)}` };
+    return { reason: `${err instanceof Error ? err.message : String(err)} (needs gcc and libssl-dev)` };
   }
 }
 
@@ -74,28 +69,29 @@ export async function referenceClientOn(proc: Proc): Promise<ReferenceClient> {
   const stdout = proc.child.stdout;
   const stdin = proc.child.stdin;
   if (!stdout || !stdin) throw new Error('reference-client: no stdio');
-  const waiting: ((line: string) => void)[] = [];
+  const waiting: { resolve(line: string): void; reject(err: Error): void }[] = [];
   const lines = createInterface({ input: stdout });
   lines.on('line', (line) => {
-    if (line !== 'ready') waiting.shift()?.(line);
+    if (line !== 'ready') waiting.shift()?.resolve(line);
+  });
+  void proc.exited.then(() => {
+    const err = new Error(`reference-client exited:\n${proc.output().slice(-2000)}`);
+    for (const w of waiting.splice(0)) w.reject(err);
   });
   await proc.waitFor(/^ready$/m, 10_000);
   return {
     kind: 'reference',
     proc,
-    probe(host, port, path) {
-      return new Promise<ReferenceProbe>((resolve, reject) => {
-        const onExit = () => reject(new Error(`reference-client exited:\n${proc.output().slice(-2000)}`));
-        void proc.exited.then(onExit);
-        waiting.push((line) => {
-          try {
-            resolve(parseAnswer(line));
-          } catch (err) {
-            reject(new Error(`reference-client answered "${line}": ${String(err)}`));
-          }
-        });
+    async probe(host, port, path) {
+      const line = await new Promise<string>((resolve, reject) => {
+        waiting.push({ resolve, reject });
         stdin.write(`${host} ${port} ${path}\n`);
       });
+      try {
+        return parseAnswer(line);
+      } catch (err) {
+        throw new Error(`reference-client answered "${line}": ${String(err)}`);
+      }
     },
     async stop() {
       lines.close();
