@@ -152,9 +152,11 @@ function queryUdp(p: QueryParams): Promise<Reply> {
     // A connected socket only accepts datagrams from the resolver and reports ICMP errors.
     socket.connect(p.resolver.port, p.resolver.host, (err?: Error) => {
       if (err) return netFail(err);
-      sentAt = now();
       try {
-        socket.send(encodeQuery(id, p.question), (e) => e && netFail(e));
+        // Encoded before the clock starts: the phase is the exchange, not our CPU.
+        const query = encodeQuery(id, p.question);
+        sentAt = now();
+        socket.send(query, (e) => e && netFail(e));
       } catch (e) {
         netFail(e instanceof Error ? e : new Error(String(e))); // closed meanwhile (abort)
       }
