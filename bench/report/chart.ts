@@ -6,18 +6,29 @@ import type { BenchResults } from './results.js';
 import { legend, line, polyline, rect, svgDocument, text, yAxis, yLogAxis, type Frame } from './svg.js';
 
 export const WIDTH = 1400;
-const COLORS = { o365: ['#08306b', '#2171b5', '#6baed6', '#b7d4ea'], blackbox: ['#7f2704', '#d94801', '#fd8d3c', '#fdd0a2'] };
+const COLORS = {
+  o365: ['#08306b', '#2171b5', '#6baed6', '#b7d4ea'],
+  blackbox: ['#7f2704', '#d94801', '#fd8d3c', '#fdd0a2'],
+  reference: ['#00441b', '#238b45', '#74c476', '#c7e9c0'],
+};
+type Kind = keyof typeof COLORS;
 const SIZE_COLORS = ['#1b9e77', '#d95f02', '#7570b3', '#e7298a', '#66a61e'];
 
-type Bars = (draw: (x: number, w: number, kind: 'o365' | 'blackbox', phase: number, p: CaseResult['exporters'][number]['phases'][number]) => void) => void;
+type Bars = (draw: (x: number, w: number, kind: Kind, phase: number, p: CaseResult['exporters'][number]['phases'][number]) => void) => void;
 
-/** Calls `draw` for each bar: per case, the four phases of o365 then of blackbox. */
+/** The clients with figures in the run: the two exporters, and the C reference client when it ran. */
+function kindsOf(cases: CaseResult[]): Kind[] {
+  return cases.some((c) => c.exporters.some((e) => e.exporter === 'reference')) ? ['o365', 'blackbox', 'reference'] : ['o365', 'blackbox'];
+}
+
+/** Calls `draw` for each bar: per case, the four phases of o365, then of blackbox (then of the C client). */
 function barsOf(cases: CaseResult[], f: Frame): Bars {
+  const kinds = kindsOf(cases);
   const group = f.w / Math.max(1, cases.length);
-  const bar = (group - 14) / 8;
+  const bar = (group - 14) / (4 * kinds.length);
   return (draw) =>
     cases.forEach((c, ci) =>
-      (['o365', 'blackbox'] as const).forEach((kind, ki) =>
+      kinds.forEach((kind, ki) =>
         c.exporters.find((e) => e.exporter === kind)?.phases.forEach((p, pi) => draw(f.x + ci * group + 7 + (ki * 4 + pi) * bar, bar - 1, kind, pi, p)),
       ),
     );
@@ -25,10 +36,8 @@ function barsOf(cases: CaseResult[], f: Frame): Bars {
 
 function accuracyPanel(parts: string[], f: Frame, cases: CaseResult[]): void {
   parts.push(text(f.x, f.y - 28, 'Accuracy: reported minus injected RTT x round trips, ms (top: median, signed; bottom: p99 of |error|, log scale)', { size: 14, weight: 'bold' }));
-  legend(parts, f.x, f.y - 8, [
-    ...['dns', 'connect', 'tls', 'first_byte'].map((p, i): [string, string] => [COLORS.o365[i] as string, `o365 ${p}`]),
-    ...['dns', 'connect', 'tls', 'first_byte'].map((p, i): [string, string] => [COLORS.blackbox[i] as string, `blackbox ${p}`]),
-  ]);
+  const names: Record<Kind, string> = { o365: 'o365', blackbox: 'blackbox', reference: 'C client' };
+  legend(parts, f.x, f.y - 8, kindsOf(cases).flatMap((kind) => ['dns', 'connect', 'tls', 'first_byte'].map((p, i): [string, string] => [COLORS[kind][i] as string, `${names[kind]} ${p}`])));
   const top = { ...f, h: f.h * 0.45 };
   const bottom = { ...f, y: f.y + f.h * 0.55, h: f.h * 0.45 };
   const medians = cases.flatMap((c) => c.exporters.flatMap((e) => e.phases.map((p) => p.nominal.median))).filter(Number.isFinite);
@@ -111,7 +120,7 @@ export function chartLayout(r: BenchResults): { height: number; draw: (parts: st
 }
 
 export function chartSvg(r: BenchResults): string {
-  const parts: string[] = [text(20, 26, `o365-exporter bench, ${r.date.slice(0, 10)}: ${r.machine.cores} cores, ${(r.machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${r.machine.node}, blackbox_exporter ${r.machine.blackbox}`, { size: 16, weight: 'bold' })];
+  const parts: string[] = [text(20, 26, `o365-exporter bench, ${r.date.slice(0, 10)}: ${r.machine.cores} cores, ${(r.machine.memoryBytes / 2 ** 30).toFixed(0)} GiB, Node ${r.machine.node}${r.lab?.exporterNode ? ` (harness; this exporter on ${r.lab.exporterNode.node})` : ''}, blackbox_exporter ${r.machine.blackbox}`, { size: 16, weight: 'bold' })];
   const layout = chartLayout(r);
   layout.draw(parts);
   return svgDocument(WIDTH, layout.height, parts);

@@ -77,6 +77,9 @@ describe('bench report', () => {
     const skipped = results(accuracyCase([0.1, 0.8], [0.2, 0.9]));
     if (skipped.accuracy) skipped.accuracy.referenceSkipped = 'cc could not build it (needs gcc and libssl-dev)';
     expect(summaryMarkdown(skipped)).toContain('The C reference client did not run: cc could not build it (needs gcc and libssl-dev).');
+    // The chart gets a third set of bars and its legend only when the C client ran.
+    expect(chartSvg(results(c))).toContain('C client tls');
+    expect(chartSvg(skipped)).not.toContain('C client');
   });
 
   it('says which link emulator and far peers ran, not only what was asked', () => {
