@@ -3,7 +3,7 @@
  * the C reference client, against the wire, in the bench's lab: what Node itself costs,
  * without any of the exporter's code. Root, like the bench:
  *
- *   node --import tsx bench/results/reference-client-ab/compare-bare-node.ts RTT_MS NODE dns|connect
+ *   node --import tsx bench/results/reference-client-ab/compare-bare-node.ts RTT_MS NODE dns|connect|tls
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -19,7 +19,7 @@ import { startPeers } from '../../scenarios/env.js';
 
 const [rttText = '10', node = process.execPath, phaseText = 'dns'] = process.argv.slice(2);
 const rtt = Number(rttText);
-const phase = phaseText === 'connect' ? 'connect' : 'dns';
+const phase = phaseText === 'connect' || phaseText === 'tls' ? phaseText : 'dns';
 const script = join(dirname(fileURLToPath(import.meta.url)), `bare-node-${phase}.cjs`);
 const SHAPE = { port: 443, tlsRoundTrips: 1, minResponseBytes: 1000 };
 
@@ -37,7 +37,7 @@ try {
   if (!built.binary) throw new Error(built.reason);
   const clients: [string, ReferenceClient][] = [
     ['C client', await referenceClientOn(lab.exec(lab.near, 'reference-client', built.binary, [env.certs.caFile]))],
-    ['bare Node', await referenceClientOn(lab.exec(lab.near, 'bare node', node, [script]))],
+    ['bare Node', await referenceClientOn(lab.exec(lab.near, 'bare node', node, [script, env.certs.caFile]))],
   ];
   await lab.link.set(rtt / 2, 0, 0);
   const out = new Map<string, Sides>(clients.map(([name]) => [name, { error: [], send: [], receive: [] }]));
