@@ -216,6 +216,7 @@ static void probe(SSL_CTX *ctx, const char *host, int port, const char *path, pr
   struct in_addr addr;
   int fd;
   memset(r, 0, sizeof *r);
+  ERR_clear_error(); /* a previous probe's errors must not name this one's failure */
   if (inet_pton(AF_INET, host, &addr) != 1 && resolve(host, &addr, r) < 0) return;
   if ((fd = tcp_connect(addr, port, r)) < 0) return;
   https_exchange(ctx, fd, host, path, r);
