@@ -46,6 +46,11 @@ function raisePriority(nice: number): void {
   }
 }
 
+function clockText(clock: Lab['linkClock']): string {
+  if (clock.kind === 'kernel') return "the kernel's hand-over to the TUN device";
+  return clock.why ? `its own read: ${clock.why}` : 'its own read';
+}
+
 async function main(): Promise<number> {
   let flags: BenchFlags;
   try {
@@ -93,7 +98,7 @@ async function main(): Promise<number> {
     if (flags.nice !== 0) raisePriority(flags.nice);
     lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink, linkKind: flags.link, linkClock: flags.linkClock });
     const env = { ...(await startPeers(lab, certDir, log, flags.far)), probeThreads: flags.probeThreads, exporterNode: runtime.path };
-    log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind} (packet times from ${lab.linkClock.kind === 'kernel' ? "the kernel's hand-over to the TUN device" : `its own read${lab.linkClock.why ? `: ${lab.linkClock.why}` : ''}`}), o365-exporter on Node ${runtime.node} (${runtime.path})`);
+    log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind} (packet times from ${clockText(lab.linkClock)}), o365-exporter on Node ${runtime.node} (${runtime.path})`);
     results.lab = {
       link: lab.link.kind,
       linkClock: lab.linkClock.kind,

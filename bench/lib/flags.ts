@@ -58,10 +58,12 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --scheduled.sizes=100,1000,5000 --scheduled.seconds=N --scheduled.interval=N --scheduled.scrape-every=N
 `;
 
-function referenceCases(text: string | undefined): AccuracyOptions['reference'] {
-  const value = text ?? 'idle';
-  if (value === 'idle' || value === 'all' || value === 'off') return value;
-  throw new Error(`--accuracy.reference: "${value}" is not idle, all or off`);
+/** A flag that takes one of `allowed` (the first is its default). */
+function oneOf<T extends string>(flag: string, text: string | undefined, allowed: readonly [T, ...T[]]): T {
+  if (text === undefined) return allowed[0];
+  if ((allowed as readonly string[]).includes(text)) return text as T;
+  const names = allowed.length > 2 ? `${allowed.slice(0, -1).join(', ')} or ${allowed.at(-1)}` : allowed.join(' or ');
+  throw new Error(`--${flag}: "${text}" is not ${names}`);
 }
 
 const numbers = (text: string, flag: string): number[] => {
@@ -89,21 +91,6 @@ function niceness(text: string | undefined): number {
   return n;
 }
 
-function linkKind(text: string | undefined): LinkKind | 'auto' {
-  if (text === undefined || text === 'auto' || text === 'c' || text === 'python') return text ?? 'auto';
-  throw new Error(`--link: "${text}" is not auto, c or python`);
-}
-
-function linkClock(text: string | undefined): 'kernel' | 'read' {
-  if (text === undefined || text === 'kernel' || text === 'read') return text ?? 'kernel';
-  throw new Error(`--link-clock: "${text}" is not kernel or read`);
-}
-
-function farKind(text: string | undefined): FarKind | 'auto' {
-  if (text === undefined || text === 'auto' || text === 'native' || text === 'node') return text ?? 'auto';
-  throw new Error(`--far: "${text}" is not auto, native or node`);
-}
-
 export function parseBenchFlags(argv: string[]): BenchFlags {
   const options = Object.fromEntries(
     ['only', 'out', 'max-minutes', 'nice', 'render', 'probe-threads', 'exporter-node', 'accuracy.probes', 'accuracy.warmup', 'accuracy.rtts', 'accuracy.jitter', 'accuracy.load-targets',
@@ -123,9 +110,9 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     maxMinutes: number(get('max-minutes'), 15, '--max-minutes'),
     nice: niceness(get('nice')),
     realtimeLink: v['no-realtime-link'] !== true,
-    link: linkKind(get('link')),
-    linkClock: linkClock(get('link-clock')),
-    far: farKind(get('far')),
+    link: oneOf<LinkKind | 'auto'>('link', get('link'), ['auto', 'c', 'python']),
+    linkClock: oneOf('link-clock', get('link-clock'), ['kernel', 'read']),
+    far: oneOf<FarKind | 'auto'>('far', get('far'), ['auto', 'native', 'node']),
     render: get('render'),
     ...(get('probe-threads') === undefined ? {} : { probeThreads: number(get('probe-threads'), 0, '--probe-threads') }),
     exporterNode: get('exporter-node') ?? 'auto',
@@ -139,7 +126,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
       loadIntervalSeconds: number(get('accuracy.load-interval'), 5, '--accuracy.load-interval'),
       loadWarmupSeconds: number(get('accuracy.load-warmup'), quick ? 5 : 30, '--accuracy.load-warmup'),
       caseSeconds: number(get('accuracy.case-seconds'), quick ? 30 : 120, '--accuracy.case-seconds'),
-      reference: referenceCases(get('accuracy.reference')),
+      reference: oneOf('accuracy.reference', get('accuracy.reference'), ['idle', 'all', 'off']),
     },
     throughput: {
       concurrency: numbers(get('throughput.concurrency') ?? '1,8,32', '--throughput.concurrency'),

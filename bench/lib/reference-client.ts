@@ -2,7 +2,7 @@
  * The reference client (client/reference-client.c): a blocking C client with OpenSSL that
  * probes beside the two exporters, to show what this lab lets any client measure. It
  * answers with CLOCK_MONOTONIC stamps, the link emulator's clock, so the time between its
- * own stamps and the packets on the wire (the kernel's path and the emulator's wake-up) can
+ * own stamps and the packets on the wire (the host's system calls, delivery and wake-ups) can
  * be measured, which the exporters' figures cannot show apart.
  */
 import { dirname, join } from 'node:path';
@@ -26,8 +26,6 @@ export interface ReferenceProbe extends ProbePhases {
 }
 
 export interface ReferenceClient {
-  kind: 'reference';
-  proc: Proc;
   probe(host: string, port: number, path: string): Promise<ReferenceProbe>;
   stop(): Promise<void>;
 }
@@ -80,8 +78,6 @@ export async function referenceClientOn(proc: Proc): Promise<ReferenceClient> {
   });
   await proc.waitFor(/^ready$/m, 10_000);
   return {
-    kind: 'reference',
-    proc,
     async probe(host, port, path) {
       const line = await new Promise<string>((resolve, reject) => {
         waiting.push({ resolve, reject });

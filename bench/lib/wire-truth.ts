@@ -1,7 +1,8 @@
 /**
  * What each phase of one probe really took on the wire, from the link emulator's packet log:
- * the time from the emulator reading the client's first packet of the phase to it delivering
- * the server's packet that ends the phase. It sits where a capture on the near host would,
+ * the time from the client's first packet of the phase entering the link (`got`: the kernel's
+ * hand-over to the TUN device, or the emulator's read without kernel timestamps) to the
+ * server's packet that ends the phase leaving it (`sent`: just before the emulator's write). It sits where a capture on the near host would,
  * so this is the truth including the servers' own time and the emulator's (small) lateness;
  * "reported minus wire truth" is the exporter's own measurement error.
  */
@@ -14,10 +15,7 @@ export interface WireTruth {
   first_byte?: number;
 }
 
-/**
- * Where each phase sits on the wire, CLOCK_MONOTONIC nanoseconds: `from` the emulator read the
- * client's first packet of the phase, `to` it wrote the server's packet that ends it.
- */
+/** Where each phase sits on the wire, CLOCK_MONOTONIC nanoseconds: `from` the first packet's `got`, `to` the last one's `sent`. */
 export type WireSpans = { [P in keyof WireTruth]?: { from: number; to: number } };
 
 export interface ProbeShape {

@@ -22,8 +22,11 @@ export interface BenchResults {
   durationSeconds: number;
   /** 1/5/15-minute load averages of the machine (other users' work shows here). */
   loadAverage: { start: number[]; end?: number[] };
-  /** What ran, not what was asked (--link/--far "auto" picks by what is installed). */
-  /** linkClock: where packet times start (lib/lab.ts); absent in runs before 2026-11-27 23:00, which used the emulator's read. */
+  /**
+   * What ran, not what was asked (--link/--far "auto" picks by what is installed). linkClock:
+   * where packet times start (lib/lab.ts); absent in runs before 2026-11-27 22:50 UTC, which
+   * used the emulator's read.
+   */
   lab?: { link: string; linkClock?: 'kernel' | 'read'; far: string; probeThreads?: number; exporterNode?: { node: string; openssl: string } };
   accuracy?: AccuracyResult;
   throughput?: ThroughputStep[];

@@ -17,8 +17,8 @@ function accuracyTables(cases: CaseResult[]): string {
     (exporterOf(c, 'o365')?.phases ?? []).map((p, i) => {
       const bb = exporterOf(c, 'blackbox')?.phases[i];
       const ref = exporterOf(c, 'reference')?.phases[i];
-      const refCells = withReference ? [cell(ref, 'nominal'), cell(ref, 'wire')] : [];
-      return [i === 0 ? c.label : '', p.phase, String(p.roundTrips), fixed(p.reportedMedianMs), cell(p, 'nominal'), cell(bb, 'nominal'), ...refCells.slice(0, 1), cell(p, 'wire'), cell(bb, 'wire'), ...refCells.slice(1)];
+      const refCell = (which: 'nominal' | 'wire') => (withReference ? [cell(ref, which)] : []);
+      return [i === 0 ? c.label : '', p.phase, String(p.roundTrips), fixed(p.reportedMedianMs), cell(p, 'nominal'), cell(bb, 'nominal'), ...refCell('nominal'), cell(p, 'wire'), cell(bb, 'wire'), ...refCell('wire')];
     }),
   );
   const refHeads = (which: string) => (withReference ? [`C client ${which}`] : []);
@@ -34,12 +34,12 @@ function accuracyTables(cases: CaseResult[]): string {
       return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}${ref(r?.probes)}`, `${o?.failures ?? 0}/${b?.failures ?? 0}${ref(r?.failures)}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), delay(c.eventLoop), delay(c.threadLoop)];
     }),
   );
-  const paths = withReference ? `\n\n${labPathTable(cases)}` : '';
+  const paths = withReference ? `\n\n${hostPathTable(cases)}` : '';
   return `### Accuracy: reported minus truth, ms (median / p99 of |error|)\n\n${main}\n\n${info}${paths}`;
 }
 
-/** The C reference client's stamps against the emulator's: what the lab adds to any client's "vs wire". */
-function labPathTable(cases: CaseResult[]): string {
+/** The C reference client's stamps against the wire: the host's path, in every client's "vs wire". */
+function hostPathTable(cases: CaseResult[]): string {
   const us = (f: { median: number; p99: number }) => `${fixed(f.median, 0)} / ${fixed(f.p99, 0)}`;
   const rows = cases.flatMap((c) =>
     (exporterOf(c, 'reference')?.labPaths ?? []).map((p, i) => [i === 0 ? c.label : '', p.phase, us(p.send), us(p.receive), fixed(p.send.median + p.receive.median, 0)]),

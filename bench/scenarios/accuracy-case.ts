@@ -41,17 +41,18 @@ export interface PhaseResult {
 /** The two exporters, and the reference client (a blocking C client, see lib/reference-client.ts). */
 export type ProberKind = Exporter['kind'] | 'reference';
 
-/** Median and p99 of one side of the lab's path, microseconds. */
+/** Median and p99 of one side of the host's path, microseconds. */
 export interface PathFigure {
   median: number;
   p99: number;
 }
 
 /**
- * The reference client's stamps against the emulator's: `send` from its stamp before the
- * system call to the emulator reading the packet, `receive` from the emulator writing the
- * answer to its stamp after the call returned. The kernel's path both ways and the
- * emulator's wake-up: what this lab adds to every client's "vs wire" figure.
+ * The reference client's stamps against the wire (lib/wire-truth.ts): `send` from its stamp
+ * before the system call to the packet's start on the wire, `receive` from the answer's end
+ * on the wire to its stamp after the call returned. The host's own path both ways (system
+ * call, delivery, wake-up), in every client's "vs wire" figure. (Named labPaths in results
+ * JSON since the first runs.)
  */
 export interface LabPath {
   phase: AccuracyPhase;

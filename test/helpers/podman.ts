@@ -7,6 +7,7 @@
 import { execFile, execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import { imageNode } from '../../bench/lib/image-node.js';
 
 /** The sandbox has no systemd and cgroup v1: every podman command needs these. */
 const GLOBAL_FLAGS = ['--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend=file'];
@@ -47,9 +48,6 @@ export async function podmanOk(args: string[], timeoutMs?: number): Promise<stri
 }
 
 const PATH_ENV = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
-import { imageNode } from '../../bench/lib/image-node.js';
-
-export { imageNode, imageNodeVersion } from '../../bench/lib/image-node.js';
 
 /**
  * Builds the root filesystem in `rootfs` (an empty directory) from the image's Node and this machine's npm.

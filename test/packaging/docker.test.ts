@@ -10,7 +10,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { SANDBOX_FLAGS, imageNodeVersion, importRootfs, makeNodeRootfs, podman, podmanOk, requirePodman } from '../helpers/podman.js';
+import { imageNodeVersion } from '../../bench/lib/image-node.js';
+import { SANDBOX_FLAGS, importRootfs, makeNodeRootfs, podman, podmanOk, requirePodman } from '../helpers/podman.js';
 import { refusedPort, startHttpServer, type TestServer } from '../helpers/servers.js';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
