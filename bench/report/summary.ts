@@ -94,7 +94,7 @@ export function summaryMarkdown(results: BenchResults): string {
   for (const r of results.scheduled ?? []) if (r.error) parts.push(`**${r.targets} targets: ${r.error}**`);
   if (results.errors) parts.push(`### Failed scenarios\n\n${results.errors.map((e) => `- ${e.scenario}: ${e.message.split('\n')[0]}`).join('\n')}`);
   const goals = evaluateGoals(results);
-  parts.push(`### Goals\n\n${goals.map((g) => `- ${g.met ? 'MET' : 'NOT MET'}: ${g.goal}. ${g.detail}`).join('\n')}`);
+  parts.push(`### Goals\n\n${goals.map((g) => `- ${g.verdict.toUpperCase()}: ${g.goal}. ${g.detail}`).join('\n')}`);
   return `${parts.join('\n\n')}\n`;
 }
 
