@@ -89,9 +89,24 @@ export function resetPeak(pid: number): void {
   writeFileSync(`/proc/${pid}/clear_refs`, '5');
 }
 
+/** Busy and stolen CPU seconds (all cores) from /proc/stat's text: its first, "cpu", line. */
+export function procStatSeconds(text: string): { busy: number; steal: number } {
+  const fields = (text.split('\n')[0] ?? '').trim().split(/\s+/);
+  if (fields[0] !== 'cpu') throw new Error(`/proc/stat: no cpu line first (${fields[0] ?? 'empty'})`);
+  const [user = 0, nice = 0, system = 0, , , irq = 0, softirq = 0, steal = 0] = fields.slice(1).map(Number);
+  return { busy: (user + nice + system + irq + softirq) / CLK_TCK, steal: steal / CLK_TCK };
+}
+
 /** Total CPU seconds of the machine (all cores, busy time), to report load beside the processes'. */
 export function machineBusySeconds(): number {
-  const line = readFileSync('/proc/stat', 'utf8').split('\n')[0] ?? '';
-  const [user, nice, system, , , irq, softirq] = line.trim().split(/\s+/).slice(1).map(Number);
-  return ((user ?? 0) + (nice ?? 0) + (system ?? 0) + (irq ?? 0) + (softirq ?? 0)) / CLK_TCK;
+  return procStatSeconds(readFileSync('/proc/stat', 'utf8')).busy;
+}
+
+/**
+ * CPU seconds the hypervisor gave this VM's vCPUs to someone else while they had work (all
+ * cores): time no clock in the guest can account for, so a case measured while it ran is
+ * disturbed for every client alike.
+ */
+export function machineStealSeconds(): number {
+  return procStatSeconds(readFileSync('/proc/stat', 'utf8')).steal;
 }

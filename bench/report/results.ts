@@ -22,6 +22,8 @@ export interface BenchResults {
   durationSeconds: number;
   /** 1/5/15-minute load averages of the machine (other users' work shows here). */
   loadAverage: { start: number[]; end?: number[] };
+  /** CPU stolen by the hypervisor over the whole run, % of one core (absent before 2026-12-03). */
+  stealPercent?: number;
   /**
    * What ran, not what was asked (--link/--far "auto" picks by what is installed). linkClock:
    * where packet times start (lib/lab.ts); absent in runs before 2026-11-27 22:50 UTC, which

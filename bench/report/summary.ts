@@ -24,14 +24,14 @@ function accuracyTables(cases: CaseResult[]): string {
   const refHeads = (which: string) => (withReference ? [`C client ${which}`] : []);
   const main = table(['case', 'phase', 'RTTs', 'o365 reported median', 'o365 vs injected', 'blackbox vs injected', ...refHeads('vs injected'), 'o365 vs wire', 'blackbox vs wire', ...refHeads('vs wire')], rows);
   const info = table(
-    ['case', `probes o365/blackbox${withReference ? '/C client' : ''}`, 'failed', 'TLS', 'link lateness p99 (us)', 'machine CPU busy %', 'o365 event-loop delay p99 / max (ms)', 'o365 probe threads\' delay p99 / max (ms)'],
+    ['case', `probes o365/blackbox${withReference ? '/C client' : ''}`, 'failed', 'TLS', 'link lateness p99 (us)', 'machine CPU busy %', 'CPU steal %', 'o365 event-loop delay p99 / max (ms)', 'o365 probe threads\' delay p99 / max (ms)'],
     cases.map((c) => {
       const o = exporterOf(c, 'o365');
       const b = exporterOf(c, 'blackbox');
       const delay = (d: CaseResult['eventLoop']) => (d ? `${fixed(d.p99 * 1000, 1)} / ${fixed(d.max * 1000, 1)}` : 'n/a');
       const r = exporterOf(c, 'reference');
       const ref = (n: number | undefined) => (r ? `/${n ?? 0}` : '');
-      return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}${ref(r?.probes)}`, `${o?.failures ?? 0}/${b?.failures ?? 0}${ref(r?.failures)}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), delay(c.eventLoop), delay(c.threadLoop)];
+      return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}${ref(r?.probes)}`, `${o?.failures ?? 0}/${b?.failures ?? 0}${ref(r?.failures)}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), c.machineStealPercent === undefined ? 'n/a' : fixed(c.machineStealPercent, 1), delay(c.eventLoop), delay(c.threadLoop)];
     }),
   );
   const paths = withReference ? `\n\n${hostPathTable(cases)}` : '';
@@ -85,7 +85,7 @@ const load = (l: number[] | undefined) => (l ? l.map((x) => x.toFixed(1)).join('
 export function summaryMarkdown(results: BenchResults): string {
   const m = results.machine;
   const parts = [
-    `## Results of ${results.date}\n\nMachine: ${m.cores} cores (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB memory, Linux ${m.kernel}, Node ${m.node} (harness), blackbox_exporter ${m.blackbox}. Run took ${(results.durationSeconds / 60).toFixed(1)} min; load average ${load(results.loadAverage.start)} at the start, ${load(results.loadAverage.end)} at the end. Harness, exporters and peers at nice ${results.flags.nice}${results.flags.realtimeLink ? ', link emulator SCHED_FIFO' : ''}.${results.lab ? ` Link emulator: ${results.lab.link}${results.lab.linkClock === 'kernel' ? ' (packet times from the kernel)' : ''}; far peers: ${results.lab.far}${labExtras(results.lab)}.` : ''}`,
+    `## Results of ${results.date}\n\nMachine: ${m.cores} cores (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB memory, Linux ${m.kernel}, Node ${m.node} (harness), blackbox_exporter ${m.blackbox}. Run took ${(results.durationSeconds / 60).toFixed(1)} min; load average ${load(results.loadAverage.start)} at the start, ${load(results.loadAverage.end)} at the end${results.stealPercent === undefined ? '' : `; CPU stolen by the hypervisor ${fixed(results.stealPercent, 1)} % of one core over the run`}. Harness, exporters and peers at nice ${results.flags.nice}${results.flags.realtimeLink ? ', link emulator SCHED_FIFO' : ''}.${results.lab ? ` Link emulator: ${results.lab.link}${results.lab.linkClock === 'kernel' ? ' (packet times from the kernel)' : ''}; far peers: ${results.lab.far}${labExtras(results.lab)}.` : ''}`,
   ];
   if (results.accuracy) parts.push(accuracyTables(results.accuracy.cases));
   if (results.accuracy?.referenceSkipped) parts.push(`The C reference client did not run: ${results.accuracy.referenceSkipped}.`);

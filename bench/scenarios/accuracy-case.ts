@@ -8,7 +8,7 @@ import { FAR_HOST } from '../lib/certs.js';
 import { probe, scrape, type Exporter, type ProbePhases } from '../lib/exporters.js';
 import type { Lab } from '../lib/lab.js';
 import type { Packet } from '../lib/link.js';
-import { machineBusySeconds } from '../lib/procs.js';
+import { machineBusySeconds, machineStealSeconds } from '../lib/procs.js';
 import { value } from '../lib/prom-text.js';
 import type { ReferenceClient, Spans } from '../lib/reference-client.js';
 import { quantile, summarizeErrors, type ErrorSummary } from '../lib/stats.js';
@@ -76,6 +76,8 @@ export interface CaseResult extends AccuracyCase {
   linkLatenessUs: { median: number; p99: number; max: number };
   /** CPU busy on the whole machine during the case, % of one core (everything, not only the bench). */
   machineBusyPercent: number;
+  /** CPU stolen by the hypervisor during the case, % of one core (absent in results before 2026-12-03). */
+  machineStealPercent?: number;
   /** Event-loop delay since the previous scrape, seconds, beyond prom-client's 10 ms sampling interval. */
   eventLoop?: { p50: number; p99: number; max: number };
   /**
@@ -146,6 +148,7 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
   if (ours) await scrape(ours); // resets prom-client's event-loop histogram
   const deadline = Date.now() + run.deadlineMs;
   const busy0 = machineBusySeconds();
+  const steal0 = machineStealSeconds();
   const t0 = Date.now();
   const threadLag = ours && run.sampleThreads ? sampleThreadLag(ours) : undefined;
 
@@ -166,7 +169,9 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
     }
   }
 
-  const machineBusyPercent = ((machineBusySeconds() - busy0) / ((Date.now() - t0) / 1000)) * 100;
+  const seconds = (Date.now() - t0) / 1000;
+  const machineBusyPercent = ((machineBusySeconds() - busy0) / seconds) * 100;
+  const machineStealPercent = ((machineStealSeconds() - steal0) / seconds) * 100;
   const eventLoop = ours ? await eventLoopOf(ours) : undefined;
   const threadLoop = await threadLag?.stop();
   const exporters = probers.map(({ kind }) => {
@@ -183,7 +188,7 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
     return result;
   });
   const linkLatenessUs = { median: quantile(lateness, 0.5), p99: quantile(lateness, 0.99), max: lateness.length ? Math.max(...lateness) : NaN };
-  return { ...c, exporters, linkLatenessUs, machineBusyPercent, ...(eventLoop ? { eventLoop } : {}), ...(threadLoop ? { threadLoop } : {}) };
+  return { ...c, exporters, linkLatenessUs, machineBusyPercent, machineStealPercent, ...(eventLoop ? { eventLoop } : {}), ...(threadLoop ? { threadLoop } : {}) };
 }
 
 /** The reference client's stamps against the emulator's, per probe (see LabPath). */

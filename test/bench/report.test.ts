@@ -82,6 +82,17 @@ describe('bench report', () => {
     expect(chartSvg(skipped)).not.toContain('C client');
   });
 
+  it('shows the CPU the hypervisor stole, per case and over the run, and n/a for older results', () => {
+    const c = { ...accuracyCase([0.1, 0.8], [0.2, 0.9]), machineStealPercent: 12.34 };
+    const md = summaryMarkdown({ ...results(c), stealPercent: 3.21 });
+    expect(md).toContain('| CPU steal % |');
+    expect(md).toMatch(/\| 40 ms +\| 50\/50 +\| 0\/0 +\| \? \/ \? +\| 40 +\| 50 +\| 12\.3 +\|/);
+    expect(md).toContain('CPU stolen by the hypervisor 3.2 % of one core over the run.');
+    const older = summaryMarkdown(results(accuracyCase([0.1, 0.8], [0.2, 0.9])));
+    expect(older).toMatch(/\| 40 +\| 50 +\| n\/a +\|/);
+    expect(older).not.toContain('stolen');
+  });
+
   it('says which link emulator and far peers ran, not only what was asked', () => {
     const md = summaryMarkdown({ ...results(accuracyCase([0.1, 0.8], [0.2, 0.9])), lab: { link: 'python', far: 'node' } });
     expect(md).toContain('Link emulator: python; far peers: node.');
