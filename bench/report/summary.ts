@@ -31,7 +31,7 @@ function accuracyTables(cases: CaseResult[]): string {
       const delay = (d: CaseResult['eventLoop']) => (d ? `${fixed(d.p99 * 1000, 1)} / ${fixed(d.max * 1000, 1)}` : 'n/a');
       const r = exporterOf(c, 'reference');
       const ref = (n: number | undefined) => (r ? `/${n ?? 0}` : '');
-      return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}${ref(r?.probes)}`, `${o?.failures ?? 0}/${b?.failures ?? 0}${ref(r?.failures)}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), c.machineStealPercent === undefined ? 'n/a' : fixed(c.machineStealPercent, 1), delay(c.eventLoop), delay(c.threadLoop)];
+      return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}${ref(r?.probes)}`, `${o?.failures ?? 0}/${b?.failures ?? 0}${ref(r?.failures)}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), stealCell(c.machineStealPercent), delay(c.eventLoop), delay(c.threadLoop)];
     }),
   );
   const paths = withReference ? `\n\n${hostPathTable(cases)}` : '';
@@ -68,11 +68,14 @@ function connectsCell(r: ScheduledResult): string {
   return `${share(c.over10ms)} / ${share(c.over50ms)} (${fixed(c.p99AtMostSeconds * 1000, 1)} ms)`;
 }
 
+/** Results before 2026-12-03 did not record steal. */
+const stealCell = (percent: number | undefined): string => (percent === undefined ? 'n/a' : fixed(percent, 1));
+
 function scheduledTable(results: ScheduledResult[]): string {
   return `### Scheduled mode (interval ${results[0]?.intervalSeconds ?? '?'} s, steady window after the first interval)\n\n${table(
-    ['targets', 'probes/s', 'CPU % (1 core = 100)', 'peer CPU %', 'RSS floor 3rd -> 4th quarter (max) MiB', 'JS heap used at end MiB', '/metrics median / max s', '/metrics MB', 'on time', 'slots missed (total)', 'failed', 'loopback connects over 10 / 50 ms (p99 <=)'],
+    ['targets', 'probes/s', 'CPU % (1 core = 100)', 'peer CPU %', 'CPU steal %', 'RSS floor 3rd -> 4th quarter (max) MiB', 'JS heap used at end MiB', '/metrics median / max s', '/metrics MB', 'on time', 'slots missed (total)', 'failed', 'loopback connects over 10 / 50 ms (p99 <=)'],
     results.map((r) => [
-      String(r.targets), fixed(r.probesPerSecond, 1), fixed(r.cpuPercent, 1), fixed(r.peerCpuPercent, 1),
+      String(r.targets), fixed(r.probesPerSecond, 1), fixed(r.cpuPercent, 1), fixed(r.peerCpuPercent, 1), stealCell(r.machineStealPercent),
       floorsCell(r), mib(r.scrapes.at(-1)?.heapUsedBytes ?? NaN),
       `${fixed(r.metricsMedianSeconds, 3)} / ${fixed(r.metricsMaxSeconds, 3)}${r.failedScrapes ? ` (${r.failedScrapes} failed)` : ''}`, fixed(r.metricsBytes / 1e6, 1),
       `${fixed(r.onTimeRatio * 100, 1)} %`, `${r.slotsMissed} (${r.slotsMissedTotal})`, String(r.failures), connectsCell(r),

@@ -7,7 +7,7 @@
 import { o365Config } from '../lib/configs.js';
 import { scrape, startO365 } from '../lib/exporters.js';
 import { sum, value, type Sample } from '../lib/prom-text.js';
-import { cpuSeconds, machineBusySeconds, memory, sleep } from '../lib/procs.js';
+import { cpuSeconds, machineBusySeconds, machineStealSeconds, memory, sleep } from '../lib/procs.js';
 import { median, slope } from '../lib/stats.js';
 import type { BenchEnv } from './env.js';
 
@@ -43,6 +43,8 @@ export interface ScheduledResult {
   /** Local HTTPS peer's CPU over the same window (the other side of every probe). */
   peerCpuPercent: number;
   machineCpuPercent: number;
+  /** CPU stolen by the hypervisor over the steady window, % of one core (absent before 2026-12-03). */
+  machineStealPercent?: number;
   rssStartBytes: number;
   rssEndBytes: number;
   rssMaxBytes: number;
@@ -84,6 +86,7 @@ export interface Mark {
   cpu: number;
   peer: number;
   machine: number;
+  steal: number;
   probes: number;
   failures: number;
   missed: number;
@@ -137,7 +140,7 @@ async function runSize(env: BenchEnv, targets: number, o: ScheduledOptions): Pro
       }
       if (s.error) continue;
       const c = (name: string) => sum(s.samples, name);
-      marks.push({ t, cpu: cpuSeconds(pid), peer: cpuSeconds(env.local.pid), machine: machineBusySeconds(), probes: c('o365_probes_total'), failures: c(FAILURES), missed: c(MISSED), connectBuckets: connectBuckets(s.samples) });
+      marks.push({ t, cpu: cpuSeconds(pid), peer: cpuSeconds(env.local.pid), machine: machineBusySeconds(), steal: machineStealSeconds(), probes: c('o365_probes_total'), failures: c(FAILURES), missed: c(MISSED), connectBuckets: connectBuckets(s.samples) });
     }
   } finally {
     clearInterval(sampler);
@@ -162,6 +165,7 @@ function summarize(targets: number, o: ScheduledOptions, samples: ScheduledSampl
     cpuPercent: rate((m) => m.cpu) * 100,
     peerCpuPercent: rate((m) => m.peer) * 100,
     machineCpuPercent: rate((m) => m.machine) * 100,
+    machineStealPercent: rate((m) => m.steal) * 100,
     rssStartBytes: steadySamples[0]?.rssBytes ?? NaN,
     rssEndBytes: samples.at(-1)?.rssBytes ?? NaN,
     rssMaxBytes: samples.length ? Math.max(...samples.map((s) => s.rssBytes)) : NaN,

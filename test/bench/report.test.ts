@@ -151,7 +151,11 @@ describe('bench report', () => {
       const short = goal(scaled(135, warmUpThenLevel));
       expect(short?.verdict).toBe('not judged');
       expect(short?.detail).toContain('--scheduled.seconds=600');
-      expect(summaryMarkdown({ ...base(), scheduled: [scaled(135, warmUpThenLevel)] })).toContain('- NOT JUDGED: 5000 targets on 2 cores');
+      const md = summaryMarkdown({ ...base(), scheduled: [scaled(135, warmUpThenLevel)] });
+      expect(md).toContain('- NOT JUDGED: 5000 targets on 2 cores');
+      // The scheduled table's steal column: n/a when not recorded, the figure when it was.
+      expect(md).toMatch(/\| 5000 +\| 333\.0 +\| 70\.0 +\| 30\.0 +\| n\/a +\|/);
+      expect(summaryMarkdown({ ...base(), scheduled: [scaled(135, warmUpThenLevel, { machineStealPercent: 7.54 })] })).toMatch(/\| 30\.0 +\| 7\.5 +\|/);
       expect(goal(scaled(615, warmUpThenLevel))?.verdict).toBe('met');
       // A bound a short run can check fails it outright; so does growth on a long one.
       expect(goal(scaled(135, warmUpThenLevel, { rssMaxBytes: 260 * MiB }))?.verdict).toBe('not met');
