@@ -21,16 +21,32 @@ import { runThroughput } from './scenarios/throughput.js';
 
 const log = (line: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
 
+/** The report (md, svg, png) at `base`.{md,svg,png}; returns the tool that drew the PNG. */
+function writeReport(base: string, results: BenchResults): string | undefined {
+  const markdown = summaryMarkdown(results);
+  writeFileSync(`${base}.md`, markdown);
+  writeFileSync(`${base}.svg`, chartSvg(results));
+  process.stdout.write(`\n${markdown}\n`);
+  return svgToPng(`${base}.svg`, `${base}.png`, WIDTH, chartLayout(results).height);
+}
+
+function pngNote(tool: string | undefined): string {
+  return tool ? ` (PNG by ${tool})` : ' (no rsvg-convert or chromium: no PNG)';
+}
+
 function writeResults(flags: BenchFlags, results: BenchResults): void {
   const dir = resolve(flags.outDir);
   mkdirSync(dir, { recursive: true });
-  const markdown = summaryMarkdown(results);
   writeFileSync(join(dir, 'latest.json'), `${JSON.stringify(results, null, 1)}\n`);
-  writeFileSync(join(dir, 'latest.md'), markdown);
-  writeFileSync(join(dir, 'latest.svg'), chartSvg(results));
-  const tool = svgToPng(join(dir, 'latest.svg'), join(dir, 'latest.png'), WIDTH, chartLayout(results).height);
-  process.stdout.write(`\n${markdown}\n`);
-  log(`results in ${dir}/latest.{json,md,svg${tool ? ',png' : ''}}${tool ? ` (PNG by ${tool})` : ' (no rsvg-convert or chromium: no PNG)'}`);
+  const tool = writeReport(join(dir, 'latest'), results);
+  log(`results in ${dir}/latest.{json,md,svg${tool ? ',png' : ''}}${pngNote(tool)}`);
+}
+
+/** --render=FILE.json: the report beside it, FILE.{md,svg,png}; the JSON and latest.* untouched. */
+function renderBeside(file: string): void {
+  const base = resolve(file).replace(/\.json$/, '');
+  const tool = writeReport(base, JSON.parse(readFileSync(file, 'utf8')) as BenchResults);
+  log(`report in ${base}.{md,svg${tool ? ',png' : ''}}${pngNote(tool)}`);
 }
 
 /**
@@ -60,7 +76,7 @@ async function main(): Promise<number> {
     return 2;
   }
   if (flags.render) {
-    writeResults(flags, JSON.parse(readFileSync(flags.render, 'utf8')) as BenchResults);
+    renderBeside(flags.render);
     return 0;
   }
   if (process.getuid?.() !== 0) {

@@ -48,7 +48,7 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --probe-threads=N                       this exporter's scheduler.probe_threads (default: its config default)
   --exporter-node=auto|image|PATH         node binary this exporter runs on; image: the container image's Node,
                                           which npm test fetches (default auto: image when fetched, else the harness's)
-  --render=FILE                           only rewrite the report (md, svg, png) from a results JSON
+  --render=FILE                           only rewrite the report (md, svg, png) beside a results JSON
   --accuracy.probes=N --accuracy.warmup=N --accuracy.rtts=10,40,150 --accuracy.jitter=40:5
   --accuracy.load-targets=N --accuracy.load-interval=SECONDS --accuracy.load-warmup=SECONDS --accuracy.case-seconds=N
   --accuracy.no-extras                    only the floor and --accuracy.rtts cases (no jitter, no TLS 1.2)
