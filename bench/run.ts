@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { exporterRuntime } from './lib/exporters.js';
 import { parseBenchFlags, type BenchFlags, type Scenario } from './lib/flags.js';
 import { createLab, type Lab } from './lib/lab.js';
-import { machineStealSeconds, stopAll } from './lib/procs.js';
+import { machineCpuSeconds, stopAll } from './lib/procs.js';
 import { chartLayout, chartSvg, WIDTH } from './report/chart.js';
 import { svgToPng } from './report/png.js';
 import { describeMachine, type BenchResults } from './report/results.js';
@@ -94,10 +94,10 @@ async function main(): Promise<number> {
     rmSync(certDir, { recursive: true, force: true });
   };
   const results: BenchResults = { date: new Date().toISOString(), machine: describeMachine(), flags, durationSeconds: 0, loadAverage: { start: loadavg() } };
-  const steal0 = machineStealSeconds();
+  const steal0 = machineCpuSeconds().steal;
   const finish = () => {
     results.durationSeconds = (Date.now() - started) / 1000;
-    results.stealPercent = ((machineStealSeconds() - steal0) / results.durationSeconds) * 100;
+    results.stealPercent = ((machineCpuSeconds().steal - steal0) / results.durationSeconds) * 100;
     results.loadAverage.end = loadavg();
     writeResults(flags, results);
   };

@@ -97,16 +97,12 @@ export function procStatSeconds(text: string): { busy: number; steal: number } {
   return { busy: (user + nice + system + irq + softirq) / CLK_TCK, steal: steal / CLK_TCK };
 }
 
-/** Total CPU seconds of the machine (all cores, busy time), to report load beside the processes'. */
-export function machineBusySeconds(): number {
-  return procStatSeconds(readFileSync('/proc/stat', 'utf8')).busy;
-}
-
 /**
- * CPU seconds the hypervisor gave this VM's vCPUs to someone else while they had work (all
- * cores): time no clock in the guest can account for, so a case measured while it ran is
- * disturbed for every client alike.
+ * The machine's CPU seconds so far (all cores): busy (everything, not only the bench, to
+ * report load beside the processes') and stolen (the hypervisor gave the vCPUs to someone else
+ * while they had work: time no clock in the guest can account for, so a case measured while
+ * it ran is disturbed for every client alike). One read of /proc/stat.
  */
-export function machineStealSeconds(): number {
-  return procStatSeconds(readFileSync('/proc/stat', 'utf8')).steal;
+export function machineCpuSeconds(): { busy: number; steal: number } {
+  return procStatSeconds(readFileSync('/proc/stat', 'utf8'));
 }

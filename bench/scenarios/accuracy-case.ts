@@ -8,7 +8,7 @@ import { FAR_HOST } from '../lib/certs.js';
 import { probe, scrape, type Exporter, type ProbePhases } from '../lib/exporters.js';
 import type { Lab } from '../lib/lab.js';
 import type { Packet } from '../lib/link.js';
-import { machineBusySeconds, machineStealSeconds } from '../lib/procs.js';
+import { machineCpuSeconds } from '../lib/procs.js';
 import { value } from '../lib/prom-text.js';
 import type { ReferenceClient, Spans } from '../lib/reference-client.js';
 import { quantile, summarizeErrors, type ErrorSummary } from '../lib/stats.js';
@@ -147,8 +147,7 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
   const ours = run.exporters.find((e) => e.exporter.kind === 'o365')?.exporter;
   if (ours) await scrape(ours); // resets prom-client's event-loop histogram
   const deadline = Date.now() + run.deadlineMs;
-  const busy0 = machineBusySeconds();
-  const steal0 = machineStealSeconds();
+  const cpu0 = machineCpuSeconds();
   const t0 = Date.now();
   const threadLag = ours && run.sampleThreads ? sampleThreadLag(ours) : undefined;
 
@@ -170,8 +169,9 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
   }
 
   const seconds = (Date.now() - t0) / 1000;
-  const machineBusyPercent = ((machineBusySeconds() - busy0) / seconds) * 100;
-  const machineStealPercent = ((machineStealSeconds() - steal0) / seconds) * 100;
+  const cpu = machineCpuSeconds();
+  const machineBusyPercent = ((cpu.busy - cpu0.busy) / seconds) * 100;
+  const machineStealPercent = ((cpu.steal - cpu0.steal) / seconds) * 100;
   const eventLoop = ours ? await eventLoopOf(ours) : undefined;
   const threadLoop = await threadLag?.stop();
   const exporters = probers.map(({ kind }) => {

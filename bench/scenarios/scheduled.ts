@@ -7,7 +7,7 @@
 import { o365Config } from '../lib/configs.js';
 import { scrape, startO365 } from '../lib/exporters.js';
 import { sum, value, type Sample } from '../lib/prom-text.js';
-import { cpuSeconds, machineBusySeconds, machineStealSeconds, memory, sleep } from '../lib/procs.js';
+import { cpuSeconds, machineCpuSeconds, memory, sleep } from '../lib/procs.js';
 import { median, slope } from '../lib/stats.js';
 import type { BenchEnv } from './env.js';
 
@@ -140,7 +140,8 @@ async function runSize(env: BenchEnv, targets: number, o: ScheduledOptions): Pro
       }
       if (s.error) continue;
       const c = (name: string) => sum(s.samples, name);
-      marks.push({ t, cpu: cpuSeconds(pid), peer: cpuSeconds(env.local.pid), machine: machineBusySeconds(), steal: machineStealSeconds(), probes: c('o365_probes_total'), failures: c(FAILURES), missed: c(MISSED), connectBuckets: connectBuckets(s.samples) });
+      const machine = machineCpuSeconds();
+      marks.push({ t, cpu: cpuSeconds(pid), peer: cpuSeconds(env.local.pid), machine: machine.busy, steal: machine.steal, probes: c('o365_probes_total'), failures: c(FAILURES), missed: c(MISSED), connectBuckets: connectBuckets(s.samples) });
     }
   } finally {
     clearInterval(sampler);
