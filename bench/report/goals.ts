@@ -139,12 +139,20 @@ export function evaluateGoals(r: BenchResults): Goal[] {
   return goals;
 }
 
+/**
+ * A run long enough to judge flat RSS: its steady window (after the first interval) must reach
+ * RSS_FLAT_MIN_WINDOW_SECONDS; 10 minutes at least, as in the runs that showed RSS level.
+ */
+function judgingSeconds(r: ScheduledResult): number {
+  return Math.max(600, Math.ceil((RSS_FLAT_MIN_WINDOW_SECONDS + r.intervalSeconds) / 60) * 60);
+}
+
 /** The bounds a short run can check, and flat RSS, which only a run of RSS_FLAT_MIN_WINDOW_SECONDS can. */
 function scaleGoal(largest: ScheduledResult, cores: number): Goal {
   const floors = rssFloors(largest);
   const bounds = largest.onTimeRatio >= 0.99 && largest.slotsMissed === 0 && largest.rssMaxBytes < RSS_GOAL_BYTES && largest.failedScrapes === 0 && largest.metricsMaxSeconds < METRICS_GOAL_SECONDS;
   const verdict: Verdict = !bounds || floors.flat === false ? 'not met' : floors.flat === undefined ? 'not judged' : 'met';
-  const judge = verdict === 'not judged' ? ` Every other bound met; \`--only=scheduled --scheduled.sizes=${largest.targets} --scheduled.seconds=600\` judges flatness.` : '';
+  const judge = verdict === 'not judged' ? ` Every other bound met; \`--only=scheduled --scheduled.sizes=${largest.targets} --scheduled.seconds=${judgingSeconds(largest)}\` judges flatness.` : '';
   return {
     goal: `${largest.targets} targets on ${cores} cores: on schedule, RSS < ${RSS_GOAL_BYTES / 2 ** 20} MiB, /metrics < ${METRICS_GOAL_SECONDS} s, flat RSS`,
     verdict,
