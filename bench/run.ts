@@ -6,6 +6,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { describeCpuIdle, holdCpuIdle, type CpuIdleHold } from './lib/cpu-idle.js';
 import { exporterRuntime } from './lib/exporters.js';
 import { parseBenchFlags, type BenchFlags, type Scenario } from './lib/flags.js';
 import { createLab, type Lab } from './lib/lab.js';
@@ -88,9 +89,11 @@ async function main(): Promise<number> {
   const started = Date.now();
   const certDir = mkdtempSync(join(tmpdir(), 'o365-bench-'));
   let lab: Lab | undefined;
+  let idle: CpuIdleHold | undefined;
   const cleanup = async () => {
     await stopAll();
     await lab?.close();
+    idle?.release();
     rmSync(certDir, { recursive: true, force: true });
   };
   const results: BenchResults = { date: new Date().toISOString(), machine: describeMachine(), flags, durationSeconds: 0, loadAverage: { start: loadavg() } };
@@ -114,6 +117,8 @@ async function main(): Promise<number> {
 
   try {
     if (flags.nice !== 0) raisePriority(flags.nice);
+    idle = holdCpuIdle(flags.cpuIdle);
+    log(`CPU idle: ${describeCpuIdle(idle.state)}`);
     lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink, linkKind: flags.link, linkClock: flags.linkClock });
     const env = { ...(await startPeers(lab, certDir, log, flags.far)), probeThreads: flags.probeThreads, exporterNode: runtime.path };
     log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind} (packet times from ${clockText(lab.linkClock)}), o365-exporter on Node ${runtime.node} (${runtime.path})`);
@@ -123,6 +128,7 @@ async function main(): Promise<number> {
       far: env.farKind,
       ...(flags.probeThreads === undefined ? {} : { probeThreads: flags.probeThreads }),
       exporterNode: { node: runtime.node, openssl: runtime.openssl },
+      cpuIdle: idle.state,
     };
     // A failing scenario is reported and the next one still runs.
     const attempt = async (scenario: Scenario, run: () => Promise<unknown>) => {

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { AccuracyOptions } from '../scenarios/accuracy.js';
 import type { FarKind } from '../scenarios/env.js';
+import type { CpuIdleMode } from './cpu-idle.js';
 import type { LinkKind } from './link.js';
 import type { ScheduledOptions } from '../scenarios/scheduled.js';
 import type { ThroughputOptions } from '../scenarios/throughput.js';
@@ -23,6 +24,8 @@ export interface BenchFlags {
   linkClock: 'kernel' | 'read';
   /** Which far peers (see scenarios/env.ts). */
   far: FarKind | 'auto';
+  /** --cpu-idle: hold the CPUs' idle at polling for the run (lib/cpu-idle.ts) or leave it to the kernel. */
+  cpuIdle: CpuIdleMode;
   /** Re-render the report from a results JSON instead of measuring. */
   render?: string;
   /** This exporter's scheduler.probe_threads in every scenario; absent: its default. */
@@ -45,6 +48,8 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --link-clock=kernel|read                where a packet's time on the link starts: when the sending host's kernel hands it to
                                           the TUN device (default; the C emulator's packet sockets) or when the emulator reads it
   --far=auto|native|node                  far DNS/HTTPS (default auto: dnsmasq + nginx when installed, else Node)
+  --cpu-idle=poll|default                 hold idle CPUs at polling for the run (default: a 0 us request on /dev/cpu_dma_latency,
+                                          so that no host wake-up lands in a phase) or leave idle to the kernel
   --probe-threads=N                       this exporter's scheduler.probe_threads (default: its config default)
   --exporter-node=auto|image|PATH         node binary this exporter runs on; image: the container image's Node,
                                           which npm test fetches (default auto: image when fetched, else the harness's)
@@ -97,7 +102,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
       'accuracy.load-interval', 'accuracy.load-warmup', 'accuracy.case-seconds', 'accuracy.reference', 'throughput.concurrency', 'throughput.seconds', 'throughput.rounds', 'throughput.warmup',
       'scheduled.sizes', 'scheduled.seconds', 'scheduled.interval', 'scheduled.scrape-every'].map((name) => [name, { type: 'string' as const }]),
   );
-  const { values: v } = parseArgs({ args: argv, strict: true, options: { ...options, link: { type: 'string' }, 'link-clock': { type: 'string' }, far: { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' }, 'no-realtime-link': { type: 'boolean' }, 'accuracy.no-extras': { type: 'boolean' } } });
+  const { values: v } = parseArgs({ args: argv, strict: true, options: { ...options, link: { type: 'string' }, 'link-clock': { type: 'string' }, far: { type: 'string' }, 'cpu-idle': { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' }, 'no-realtime-link': { type: 'boolean' }, 'accuracy.no-extras': { type: 'boolean' } } });
   if (v.help) throw new Error(USAGE);
   const get = (name: string) => (v as Record<string, string | boolean | undefined>)[name] as string | undefined;
   const quick = v.quick === true;
@@ -113,6 +118,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     link: oneOf<LinkKind | 'auto'>('link', get('link'), ['auto', 'c', 'python']),
     linkClock: oneOf('link-clock', get('link-clock'), ['kernel', 'read']),
     far: oneOf<FarKind | 'auto'>('far', get('far'), ['auto', 'native', 'node']),
+    cpuIdle: oneOf<CpuIdleMode>('cpu-idle', get('cpu-idle'), ['poll', 'default']),
     render: get('render'),
     ...(get('probe-threads') === undefined ? {} : { probeThreads: number(get('probe-threads'), 0, '--probe-threads') }),
     exporterNode: get('exporter-node') ?? 'auto',

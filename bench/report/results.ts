@@ -1,6 +1,7 @@
 /** The shape of bench/results/latest.json, and the machine it was measured on. */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem, release } from 'node:os';
+import type { CpuIdleState } from '../lib/cpu-idle.js';
 import type { BenchFlags } from '../lib/flags.js';
 import type { AccuracyResult } from '../scenarios/accuracy.js';
 import type { ScheduledResult } from '../scenarios/scheduled.js';
@@ -27,9 +28,10 @@ export interface BenchResults {
   /**
    * What ran, not what was asked (--link/--far "auto" picks by what is installed). linkClock:
    * where packet times start (lib/lab.ts); absent in runs before 2026-11-27 22:50 UTC, which
-   * used the emulator's read.
+   * used the emulator's read. cpuIdle: absent before 2026-12-03 13:30 UTC (CPUs idled as the
+   * kernel chose).
    */
-  lab?: { link: string; linkClock?: 'kernel' | 'read'; far: string; probeThreads?: number; exporterNode?: { node: string; openssl: string } };
+  lab?: { link: string; linkClock?: 'kernel' | 'read'; far: string; probeThreads?: number; exporterNode?: { node: string; openssl: string }; cpuIdle?: CpuIdleState };
   accuracy?: AccuracyResult;
   throughput?: ThroughputStep[];
   scheduled?: ScheduledResult[];

@@ -1,4 +1,5 @@
 /** The printed report (also bench/results/latest.md): one table per scenario, then the goals. */
+import { describeCpuIdle } from '../lib/cpu-idle.js';
 import type { CaseResult, ExporterCaseResult, PhaseResult } from '../scenarios/accuracy-case.js';
 import type { ScheduledResult } from '../scenarios/scheduled.js';
 import type { ThroughputStep } from '../scenarios/throughput.js';
@@ -101,9 +102,10 @@ export function summaryMarkdown(results: BenchResults): string {
   return `${parts.join('\n\n')}\n`;
 }
 
-/** What a run set for this exporter beyond the defaults (--probe-threads, --exporter-node). */
+/** What a run set beyond the link and far peers (--probe-threads, --exporter-node, --cpu-idle). */
 function labExtras(lab: NonNullable<BenchResults['lab']>): string {
   const threads = lab.probeThreads === undefined ? '' : `; this exporter with scheduler.probe_threads ${lab.probeThreads}`;
   const node = lab.exporterNode === undefined ? '' : `; this exporter on Node ${lab.exporterNode.node} (OpenSSL ${lab.exporterNode.openssl})`;
-  return threads + node;
+  const idle = lab.cpuIdle === undefined ? '' : `; CPU idle ${describeCpuIdle(lab.cpuIdle)}`;
+  return threads + node + idle;
 }

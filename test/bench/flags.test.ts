@@ -7,6 +7,12 @@ import { imageNodeVersion } from '../../bench/lib/image-node.js';
 import { parseBenchFlags } from '../../bench/lib/flags.js';
 
 describe('bench flags', () => {
+  it('holds idle CPUs at polling unless --cpu-idle=default, and names the flag on anything else', () => {
+    expect(parseBenchFlags([]).cpuIdle).toBe('poll');
+    expect(parseBenchFlags(['--cpu-idle=default']).cpuIdle).toBe('default');
+    expect(() => parseBenchFlags(['--cpu-idle=off'])).toThrow('--cpu-idle: "off" is not poll or default');
+  });
+
   it('picks the node this exporter runs on by itself unless --exporter-node names one', () => {
     expect(parseBenchFlags([]).exporterNode).toBe('auto');
     expect(parseBenchFlags(['--exporter-node=/opt/node22/bin/node']).exporterNode).toBe('/opt/node22/bin/node');

@@ -98,6 +98,12 @@ describe('bench report', () => {
     expect(md).toContain('Link emulator: python; far peers: node.');
   });
 
+  it('says how the CPUs idled during the run, and how many idle entries polled', () => {
+    const cpuIdle = { requested: 'poll' as const, held: true, driver: 'haltpoll', entries: { poll: 1980, deeper: 20 } };
+    const md = summaryMarkdown({ ...results(accuracyCase([0.1, 0.8], [0.2, 0.9])), lab: { link: 'c', far: 'native', cpuIdle } });
+    expect(md).toContain('far peers: native; CPU idle held at polling (/dev/cpu_dma_latency 0 us, cpuidle driver haltpoll); 99.0 % of 2000 idle entries polled.');
+  });
+
   it('says when this exporter ran on another node than the harness', () => {
     const lab = { link: 'c', linkClock: 'kernel' as const, far: 'native', exporterNode: { node: 'v22.23.3', openssl: '3.5.8' } };
     const md = summaryMarkdown({ ...results(accuracyCase([0.1, 0.8], [0.2, 0.9])), lab });
