@@ -52,6 +52,19 @@ describe('bench report', () => {
     expect(worse?.detail).toContain('40 ms dns');
   });
 
+  it('judges "never worse" with jitter against each probe\'s wire truth, not the injected mean', () => {
+    const jittered = (): CaseResult => ({ ...accuracyCase([0.1, 0.8], [0.1, 0.8]), label: '40 ms +-5 ms', jitterMs: 5 });
+    const c = jittered();
+    // Against the mean ours drew the longer delays; on the wire it is as close as blackbox.
+    for (const p of c.exporters[0]?.phases ?? []) p.nominal = summary(3, 8);
+    expect(evaluateGoals(results(c)).find((g) => g.goal.includes('never worse'))?.verdict).toBe('met');
+    const worse = jittered();
+    for (const p of worse.exporters[0]?.phases ?? []) p.wire = summary(0.5, 2);
+    const goal = evaluateGoals(results(worse)).find((g) => g.goal.includes('never worse'));
+    expect(goal?.verdict).toBe('not met');
+    expect(goal?.detail).toContain('40 ms +-5 ms dns (|median| +0.45, p99 +1.60)');
+  });
+
   it('prints a table row per phase with median / p99 cells', () => {
     const md = summaryMarkdown(results(accuracyCase([0.1, 0.8], [0.2, 0.9])));
     expect(md).toContain('| 40 ms ');
