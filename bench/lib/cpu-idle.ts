@@ -93,13 +93,14 @@ function requestZeroLatency(device: string): number {
 export function holdCpuIdle(mode: CpuIdleMode, paths: CpuIdlePaths = SYSTEM): CpuIdleHold {
   const driver = readText(join(paths.cpuDir, 'cpuidle', 'current_driver')) ?? 'none';
   const state: CpuIdleState = { requested: mode, held: false, driver };
-  let before: IdleEntries;
+  let before: IdleEntries | undefined;
   try {
     before = idleEntries(paths.cpuDir);
   } catch {
-    before = { poll: 0, deeper: 0 };
+    // no cpu directory to read: no counts for this run
   }
   let fd: number | undefined;
+  let released = false;
   if (mode === 'poll') {
     try {
       fd = requestZeroLatency(paths.device);
@@ -112,12 +113,13 @@ export function holdCpuIdle(mode: CpuIdleMode, paths: CpuIdlePaths = SYSTEM): Cp
   return {
     state,
     release() {
+      if (released) return;
+      released = true;
       if (fd !== undefined) closeSync(fd);
-      fd = undefined;
       try {
-        state.entries = since(before, idleEntries(paths.cpuDir));
+        if (before) state.entries = since(before, idleEntries(paths.cpuDir));
       } catch {
-        // no cpu directory to read: no counts
+        // the counters went away: no counts
       }
     },
   };

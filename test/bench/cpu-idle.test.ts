@@ -56,7 +56,9 @@ describe('holding idle CPUs at polling for a bench run', () => {
     expect(openOn(paths.device)).toBe(0);
     expect(hold.state.entries).toEqual({ poll: 1000, deeper: 10 });
     expect(describeCpuIdle(hold.state)).toBe('held at polling (/dev/cpu_dma_latency 0 us, cpuidle driver haltpoll); 99.0 % of 1010 idle entries polled');
-    hold.release(); // twice is harmless
+    setUsage(paths.cpuDir, 'cpu0', 0, 5000);
+    hold.release(); // a second release changes nothing: the counts are the run's
+    expect(hold.state.entries).toEqual({ poll: 1000, deeper: 10 });
   });
 
   it('leaves idle to the kernel when asked, without touching the device', () => {
@@ -85,6 +87,13 @@ describe('holding idle CPUs at polling for a bench run', () => {
     hold.release();
     expect(hold.state).toMatchObject({ held: true, driver: 'none', entries: { poll: 0, deeper: 0 } });
     expect(describeCpuIdle(hold.state)).toBe('held at polling (/dev/cpu_dma_latency 0 us, cpuidle driver none: idle CPUs halt whatever is asked)');
+  });
+
+  it('gives no counts when the counters cannot be read at the start, rather than counts since boot', () => {
+    const hold = holdCpuIdle('poll', { ...paths, cpuDir: join(root, 'no-such-dir') });
+    hold.release();
+    expect(hold.state.held).toBe(true);
+    expect(hold.state.entries).toBeUndefined();
   });
 
   it('reads this machine\'s counters as whole numbers that never run backwards', () => {
