@@ -33,6 +33,19 @@ function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
 
+/**
+ * The k of a 10.78.k.0/30 control link no other lab on this machine holds: two labs (a run
+ * and the test suite's) must not route the same subnet from the root namespace.
+ */
+function freeControlSubnet(seed: number): number {
+  const held = execFileSync('ip', ['-o', '-4', 'addr', 'show'], { encoding: 'utf8' });
+  for (let i = 0; i < 250; i++) {
+    const k = ((seed + i) % 250) + 1;
+    if (!held.includes(` 10.78.${k}.1/`)) return k;
+  }
+  throw new Error('bench lab: every 10.78.k.0/30 control link (k = 1..250) is in use');
+}
+
 function quietly(fn: () => void): void {
   try {
     fn();
@@ -58,12 +71,15 @@ export interface LabOptions {
   linkClock?: 'kernel' | 'read';
 }
 
+let labsMade = 0;
+
 export async function createLab({ maxSeconds, nice, realtimeLink, linkKind = 'auto', linkClock: wantClock = 'kernel' }: LabOptions): Promise<Lab> {
-  const id = `o3b${process.pid.toString(36)}`;
+  // Unique to this process and lab, short enough for interface names (15 bytes with a suffix).
+  const id = `o3b${process.pid.toString(36)}_${labsMade++}`;
   const near = `${id}-near`;
   const far = `${id}-far`;
   const netnsEtc = join('/etc/netns', near);
-  const k = (process.pid % 250) + 1;
+  const k = freeControlSubnet(process.pid);
   const farAddress = '10.77.0.2';
   const nearControlAddress = `10.78.${k}.2`;
   let link: Link | undefined;
