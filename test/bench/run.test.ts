@@ -1,0 +1,184 @@
+/**
+ * `npm run bench` end to end, made tiny: every scenario once, with both exporters, the C
+ * reference client, the link emulator between two namespaces and the far peers (about 40 s
+ * here). It checks what every run must be, not how fast anything was: every probe answered,
+ * no phase shorter than the delay the link held its packets for, no figure below what the
+ * wire saw, the report written, and nothing left behind. Needs root, as the bench does.
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BenchResults } from '../../bench/report/results.js';
+
+const ROOT = new URL('../..', import.meta.url).pathname;
+const RTT_MS = 10;
+const PROBES = 5;
+const FLAGS = [
+  '--max-minutes=3', // the harness's own watchdog ends a hung run before this test gives up
+  `--accuracy.rtts=${RTT_MS}`,
+  '--accuracy.no-extras',
+  `--accuracy.probes=${PROBES}`,
+  '--accuracy.warmup=1',
+  '--accuracy.load-targets=20',
+  '--accuracy.load-interval=2',
+  '--accuracy.load-warmup=2',
+  '--throughput.concurrency=2',
+  '--throughput.seconds=1',
+  '--throughput.rounds=2',
+  '--throughput.warmup=1',
+  '--scheduled.sizes=50',
+  '--scheduled.seconds=20',
+  '--scheduled.interval=5',
+];
+
+interface Run {
+  code: number | null;
+  pid: number;
+  log: string;
+  /** TMPDIR of the run: every temporary file and process of the bench carries this path. */
+  tmp: string;
+  out: string;
+}
+
+let run: Run | undefined;
+/** Stops the harness if it still runs (SIGTERM: it tears its lab down), waiting for it. */
+let stop: () => Promise<void> = () => Promise.resolve();
+
+function bench(): Promise<Run> {
+  const tmp = mkdtempSync(join(tmpdir(), 'bench-run-test-'));
+  const out = join(tmp, 'results');
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', `--out=${out}`, ...FLAGS], {
+    cwd: ROOT,
+    env: { ...process.env, TMPDIR: tmp },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
+  child.stderr.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
+  const exited = new Promise<Run>((resolve) => child.once('exit', (code) => resolve({ code, pid: child.pid ?? 0, log, tmp, out })));
+  stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    await exited;
+    rmSync(tmp, { recursive: true, force: true });
+  };
+  return exited;
+}
+
+function current(): Run {
+  if (!run) throw new Error('the bench did not run');
+  return run;
+}
+
+function results(): BenchResults {
+  return JSON.parse(readFileSync(join(current().out, 'latest.json'), 'utf8')) as BenchResults;
+}
+
+/** Every live process whose command line or environment names `path`. */
+function processesNaming(path: string): string[] {
+  const found: string[] = [];
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+      const environ = readFileSync(`/proc/${pid}/environ`, 'utf8');
+      if (cmdline.includes(path) || environ.includes(path)) found.push(`${pid}: ${cmdline.replaceAll('\0', ' ')}`);
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return found;
+}
+
+beforeAll(async () => {
+  run = await bench();
+}, 240_000);
+
+afterAll(() => stop(), 60_000);
+
+describe('npm run bench, tiny, end to end', () => {
+  it('exits 0 and writes the JSON, the tables, the SVG and the PNG chart', () => {
+    const { code, log, out } = current();
+    expect(code, log.slice(-3000)).toBe(0);
+    const r = results();
+    expect(r.errors).toBeUndefined();
+    const md = readFileSync(join(out, 'latest.md'), 'utf8');
+    for (const heading of ['### Accuracy', '### /probe throughput and cost', '### Scheduled mode', '### Goals']) expect(md).toContain(heading);
+    expect(readFileSync(join(out, 'latest.svg'), 'utf8')).toMatch(/^<svg/);
+    expect(readFileSync(join(out, 'latest.png')).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+  });
+
+  it('measures the floor, the delayed and the loaded case with every client, every probe answered', () => {
+    const { cases, load } = results().accuracy!;
+    expect(cases.map((c) => c.label)).toEqual(['0 ms (floor)', `${RTT_MS} ms`, `${RTT_MS} ms, loaded`]);
+    for (const c of cases) {
+      const clients = c.exporters.map((e) => e.exporter);
+      expect(clients).toEqual(c.loaded ? ['o365', 'blackbox'] : ['o365', 'blackbox', 'reference']);
+      for (const e of c.exporters) {
+        expect({ client: e.exporter, probes: e.probes, failures: e.failures }).toEqual({ client: e.exporter, probes: PROBES, failures: 0 });
+        expect(e.phases.map((p) => p.phase)).toEqual(['dns', 'connect', 'tls', 'first_byte']);
+        for (const p of e.phases) expect(p.wire.n).toBe(PROBES);
+      }
+    }
+    expect(load.targets).toBe(20);
+    expect(load.blackbox?.sent).toBeGreaterThan(0);
+    expect(load.blackbox?.failed).toBe(0);
+  });
+
+  it('reports no phase shorter than the round trips the link held its packets for', () => {
+    for (const c of results().accuracy!.cases) {
+      for (const e of c.exporters) {
+        for (const p of e.phases) {
+          // nominal = reported - injected RTT x round trips, per probe.
+          expect(p.nominal.min, `${c.label} ${e.exporter} ${p.phase}`).toBeGreaterThanOrEqual(0);
+          if (c.rttMs > 0) expect(p.reportedMedianMs).toBeGreaterThanOrEqual(c.rttMs * p.roundTrips);
+        }
+      }
+    }
+  });
+
+  it('reports no phase below what the link emulator saw of that very probe', () => {
+    for (const c of results().accuracy!.cases) {
+      for (const e of c.exporters) {
+        for (const p of e.phases) expect(p.wire.min, `${c.label} ${e.exporter} ${p.phase}`).toBeGreaterThanOrEqual(0);
+      }
+    }
+  });
+
+  it('drives both exporters\' /probe with wrk, turn by turn, and counts their CPU and memory', () => {
+    const rows = results().throughput!;
+    expect(rows.map((t) => [t.exporter, t.concurrency])).toEqual([['o365', 2], ['blackbox', 2]]);
+    for (const t of rows) {
+      expect(t.rounds).toHaveLength(2);
+      expect(t.probes).toBeGreaterThan(0);
+      expect(t.failed).toBe(0);
+      expect(t.cpuSeconds).toBeGreaterThan(0);
+      expect(t.peakRssBytes).toBeGreaterThan(0);
+    }
+  });
+
+  it('runs the scheduled fleet, sampling RSS and scraping /metrics as Prometheus would', () => {
+    const fleets = results().scheduled!;
+    expect(fleets.map((f) => f.targets)).toEqual([50]);
+    const fleet = fleets[0]!;
+    expect(fleet.failures).toBe(0);
+    expect(fleet.failedScrapes).toBe(0);
+    expect(fleet.probesPerSecond).toBeGreaterThan(0);
+    expect(fleet.scrapes.length).toBeGreaterThan(0);
+    expect(fleet.metricsBytes).toBeGreaterThan(0);
+    expect(fleet.samples.length).toBeGreaterThan(10);
+  });
+
+  it('leaves no namespace, process or temporary file behind', () => {
+    const { pid, tmp } = current();
+    // bench/lib/lab.ts names them o3b<pid in base 36>_<n>-near and -far.
+    const ours = new RegExp(`^o3b${pid.toString(36)}_\\d+-`);
+    const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+    expect(namespaces.split('\n').filter((line) => ours.test(line))).toEqual([]);
+    const etc = existsSync('/etc/netns') ? readdirSync('/etc/netns') : [];
+    expect(etc.filter((name) => ours.test(name))).toEqual([]);
+    expect(processesNaming(tmp)).toEqual([]);
+    // tsx keeps its compile cache in TMPDIR (tsx-<uid>): not the bench's.
+    expect(readdirSync(tmp).filter((name) => !name.startsWith('tsx-'))).toEqual(['results']);
+  });
+});
