@@ -11,6 +11,7 @@ import { exporterRuntime } from './lib/exporters.js';
 import { parseBenchFlags, type BenchFlags, type Scenario } from './lib/flags.js';
 import { createLab, type Lab } from './lib/lab.js';
 import { machineCpuSeconds, stopAll } from './lib/procs.js';
+import { useScratchRoot } from './lib/scratch.js';
 import { chartLayout, chartSvg, WIDTH } from './report/chart.js';
 import { svgToPng } from './report/png.js';
 import { describeMachine, type BenchResults } from './report/results.js';
@@ -88,6 +89,7 @@ async function main(): Promise<number> {
   const runtime = exporterRuntime(flags.exporterNode);
   const started = Date.now();
   const certDir = mkdtempSync(join(tmpdir(), 'o365-bench-'));
+  useScratchRoot(certDir);
   let lab: Lab | undefined;
   let idle: CpuIdleHold | undefined;
   const cleanup = async () => {

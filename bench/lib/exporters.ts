@@ -4,16 +4,16 @@
  * read back as phase durations under blackbox_exporter's names (both expose them).
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import http from 'node:http';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { imageNode } from './image-node.js';
 import type { Lab } from './lab.js';
 import { parseSamples, value, type Sample } from './prom-text.js';
 import { sleep, type Proc } from './procs.js';
+import { scratchDir } from './scratch.js';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MAIN_JS = join(REPO_ROOT, 'dist', 'src', 'main.js');
@@ -54,7 +54,7 @@ async function waitHttp(url: string, proc: Proc, timeoutMs = 60_000): Promise<vo
 }
 
 function configDir(yaml: string, file: string): { path: string; cleanup(): void } {
-  const dir = mkdtempSync(join(tmpdir(), 'o365-bench-exp-'));
+  const dir = scratchDir('o365-bench-exp-');
   writeFileSync(join(dir, file), yaml);
   return { path: join(dir, file), cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -3,12 +3,11 @@
  * emulated link for each RTT, first alone, then while this exporter runs `loadTargets`
  * scheduled probes on loopback (and blackbox_exporter gets the same /probe load).
  */
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { blackboxConfig, BLACKBOX_MODULE_FAR, BLACKBOX_MODULE_LOCAL, localUrl, o365Config, O365_MODULE_FAR } from '../lib/configs.js';
 import { startBlackbox, startO365, type Exporter } from '../lib/exporters.js';
 import { startProbeLoad, type LoadStats } from '../lib/load.js';
+import { scratchDir } from '../lib/scratch.js';
 import { buildReferenceClient, referenceClientOn, type ReferenceClient } from '../lib/reference-client.js';
 import type { BenchEnv } from './env.js';
 import { runCase, type AccuracyCase, type CaseResult } from './accuracy-case.js';
@@ -59,7 +58,7 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
   const blackbox = await startBlackbox(lab, blackboxConfig(certs.caFile));
   let ours: Exporter | undefined;
   const sampleThreads = (env.probeThreads ?? 0) > 0;
-  const buildDir = mkdtempSync(join(tmpdir(), 'o365-bench-ref-'));
+  const buildDir = scratchDir('o365-bench-ref-');
   let reference: ReferenceClient | undefined;
   const measure = async (list: AccuracyCase[]) => {
     const exporters = [

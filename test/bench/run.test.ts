@@ -35,6 +35,8 @@ const FLAGS = [
 
 interface Run {
   code: number | null;
+  /** Wall-clock seconds from start to exit. */
+  seconds: number;
   pid: number;
   log: string;
   /** TMPDIR of the run: every temporary file and process of the bench carries this path. */
@@ -42,14 +44,18 @@ interface Run {
   out: string;
 }
 
-let run: Run | undefined;
-/** Stops the harness if it still runs (SIGTERM: it tears its lab down), waiting for it. */
-let stop: () => Promise<void> = () => Promise.resolve();
+/** Stops the harnesses still running (SIGTERM: the harness tears its lab down), waiting for them. */
+const stops: Array<() => Promise<void>> = [];
 
-function bench(): Promise<Run> {
+afterAll(async () => {
+  await Promise.all(stops.map((stop) => stop()));
+}, 60_000);
+
+function bench(flags: string[]): Promise<Run> {
   const tmp = mkdtempSync(join(tmpdir(), 'bench-run-test-'));
   const out = join(tmp, 'results');
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', `--out=${out}`, ...FLAGS], {
+  const started = Date.now();
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', `--out=${out}`, ...flags], {
     cwd: ROOT,
     env: { ...process.env, TMPDIR: tmp },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -57,22 +63,19 @@ function bench(): Promise<Run> {
   let log = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (log += chunk));
-  const exited = new Promise<Run>((resolve) => child.once('exit', (code) => resolve({ code, pid: child.pid ?? 0, log, tmp, out })));
-  stop = async () => {
+  const exited = new Promise<Run>((resolve) =>
+    child.once('exit', (code) => resolve({ code, seconds: (Date.now() - started) / 1000, pid: child.pid ?? 0, log, tmp, out })),
+  );
+  stops.push(async () => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
     await exited;
     rmSync(tmp, { recursive: true, force: true });
-  };
+  });
   return exited;
 }
 
-function current(): Run {
-  if (!run) throw new Error('the bench did not run');
-  return run;
-}
-
-function results(): BenchResults {
-  return JSON.parse(readFileSync(join(current().out, 'latest.json'), 'utf8')) as BenchResults;
+function resultsOf(run: Run): BenchResults {
+  return JSON.parse(readFileSync(join(run.out, 'latest.json'), 'utf8')) as BenchResults;
 }
 
 /** Every live process whose command line or environment names `path`. */
@@ -90,13 +93,28 @@ function processesNaming(path: string): string[] {
   return found;
 }
 
-beforeAll(async () => {
-  run = await bench();
-}, 240_000);
-
-afterAll(() => stop(), 60_000);
+/** Namespaces, /etc/netns entries, processes and temporary files of `run`: none once it exited. */
+function expectNothingLeft({ pid, tmp }: Run): void {
+  // bench/lib/lab.ts names them o3b<pid in base 36>_<n>-near and -far.
+  const ours = new RegExp(`^o3b${pid.toString(36)}_\\d+-`);
+  const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+  expect(namespaces.split('\n').filter((line) => ours.test(line))).toEqual([]);
+  const etc = existsSync('/etc/netns') ? readdirSync('/etc/netns') : [];
+  expect(etc.filter((name) => ours.test(name))).toEqual([]);
+  expect(processesNaming(tmp)).toEqual([]);
+  // tsx keeps its compile cache in TMPDIR (tsx-<uid>): not the bench's.
+  expect(readdirSync(tmp).filter((name) => !name.startsWith('tsx-'))).toEqual(['results']);
+}
 
 describe('npm run bench, tiny, end to end', () => {
+  let run: Run | undefined;
+  const current = (): Run => run ?? expect.fail('the bench did not run');
+  const results = (): BenchResults => resultsOf(current());
+
+  beforeAll(async () => {
+    run = await bench(FLAGS);
+  }, 240_000);
+
   it('exits 0 and writes the JSON, the tables, the SVG and the PNG chart', () => {
     const { code, log, out } = current();
     expect(code, log.slice(-3000)).toBe(0);
@@ -170,15 +188,30 @@ describe('npm run bench, tiny, end to end', () => {
   });
 
   it('leaves no namespace, process or temporary file behind', () => {
-    const { pid, tmp } = current();
-    // bench/lib/lab.ts names them o3b<pid in base 36>_<n>-near and -far.
-    const ours = new RegExp(`^o3b${pid.toString(36)}_\\d+-`);
-    const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
-    expect(namespaces.split('\n').filter((line) => ours.test(line))).toEqual([]);
-    const etc = existsSync('/etc/netns') ? readdirSync('/etc/netns') : [];
-    expect(etc.filter((name) => ours.test(name))).toEqual([]);
-    expect(processesNaming(tmp)).toEqual([]);
-    // tsx keeps its compile cache in TMPDIR (tsx-<uid>): not the bench's.
-    expect(readdirSync(tmp).filter((name) => !name.startsWith('tsx-'))).toEqual(['results']);
+    expectNothingLeft(current());
+  });
+});
+
+describe('npm run bench past --max-minutes', () => {
+  // Bounded by its watchdog: 0.4 min, inside the 2-minute scheduled scenario it was asked for.
+  let run: Run | undefined;
+  const current = (): Run => run ?? expect.fail('the bench did not run');
+
+  beforeAll(async () => {
+    run = await bench(['--max-minutes=0.4', '--only=scheduled', '--scheduled.sizes=50', '--scheduled.seconds=120']);
+  }, 120_000);
+
+  it('stops by itself, says so, exits 2 and still writes what it measured', () => {
+    const { code, log, seconds } = current();
+    expect(code, log.slice(-3000)).toBe(2);
+    expect(log).toContain('run exceeded --max-minutes=0.4: stopping, writing what was measured');
+    expect(seconds).toBeLessThan(120);
+    const r = resultsOf(current());
+    expect(r.flags.only).toEqual(['scheduled']);
+    expect(r.lab?.link).toBeDefined();
+  });
+
+  it('leaves no namespace, process or temporary file behind', () => {
+    expectNothingLeft(current());
   });
 });
