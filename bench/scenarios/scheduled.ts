@@ -117,6 +117,7 @@ export function connectsBetween(first: Pick<Mark, 'connectBuckets'>, last: Pick<
 async function runSize(env: BenchEnv, targets: number, o: ScheduledOptions): Promise<ScheduledResult> {
   const exporter = await startO365(env.lab, o365Config({ caFile: env.certs.caFile, targets, intervalSeconds: o.intervalSeconds, probeThreads: env.probeThreads }), env.certs.caFile, { node: env.exporterNode });
   const pid = exporter.proc.pid;
+  env.log(`scheduled ${targets} targets: exporter up, measuring for ${o.seconds} s`);
   const t0 = Date.now();
   const elapsed = () => (Date.now() - t0) / 1000;
   const until = (t: number) => sleep(Math.max(0, t * 1000 - (Date.now() - t0)));

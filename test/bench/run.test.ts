@@ -51,7 +51,14 @@ afterAll(async () => {
   await Promise.all(stops.map((stop) => stop()));
 }, 60_000);
 
-function bench(flags: string[]): Promise<Run> {
+interface Started {
+  exited: Promise<Run>;
+  /** Resolves once the run's log holds `text`. */
+  logged(text: string): Promise<void>;
+  kill(signal: NodeJS.Signals): void;
+}
+
+function startBench(flags: string[]): Started {
   const tmp = mkdtempSync(join(tmpdir(), 'bench-run-test-'));
   const out = join(tmp, 'results');
   const started = Date.now();
@@ -66,12 +73,23 @@ function bench(flags: string[]): Promise<Run> {
   const exited = new Promise<Run>((resolve) =>
     child.once('exit', (code) => resolve({ code, seconds: (Date.now() - started) / 1000, pid: child.pid ?? 0, log, tmp, out })),
   );
+  const running = (): boolean => child.exitCode === null && child.signalCode === null;
   stops.push(async () => {
-    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+    if (running()) child.kill('SIGTERM');
     await exited;
     rmSync(tmp, { recursive: true, force: true });
   });
-  return exited;
+  const logged = async (text: string): Promise<void> => {
+    while (!log.includes(text)) {
+      if (!running()) throw new Error(`the bench exited before logging "${text}":\n${log.slice(-3000)}`);
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+  return { exited, logged, kill: (signal) => void child.kill(signal) };
+}
+
+function bench(flags: string[]): Promise<Run> {
+  return startBench(flags).exited;
 }
 
 function resultsOf(run: Run): BenchResults {
@@ -93,8 +111,8 @@ function processesNaming(path: string): string[] {
   return found;
 }
 
-/** Namespaces, /etc/netns entries, processes and temporary files of `run`: none once it exited. */
-function expectNothingLeft({ pid, tmp }: Run): void {
+/** Namespaces, /etc/netns entries, processes and temporary files of `run`: none once it exited; `kept` in its TMPDIR. */
+function expectNothingLeft({ pid, tmp }: Run, kept = ['results']): void {
   // bench/lib/lab.ts names them o3b<pid in base 36>_<n>-near and -far.
   const ours = new RegExp(`^o3b${pid.toString(36)}_\\d+-`);
   const namespaces = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
@@ -103,7 +121,7 @@ function expectNothingLeft({ pid, tmp }: Run): void {
   expect(etc.filter((name) => ours.test(name))).toEqual([]);
   expect(processesNaming(tmp)).toEqual([]);
   // tsx keeps its compile cache in TMPDIR (tsx-<uid>): not the bench's.
-  expect(readdirSync(tmp).filter((name) => !name.startsWith('tsx-'))).toEqual(['results']);
+  expect(readdirSync(tmp).filter((name) => !name.startsWith('tsx-'))).toEqual(kept);
 }
 
 describe('npm run bench, tiny, end to end', () => {
@@ -213,5 +231,27 @@ describe('npm run bench past --max-minutes', () => {
 
   it('leaves no namespace, process or temporary file behind', () => {
     expectNothingLeft(current());
+  });
+});
+
+describe('npm run bench stopped with Ctrl-C', () => {
+  let run: Run | undefined;
+  const current = (): Run => run ?? expect.fail('the bench did not run');
+
+  beforeAll(async () => {
+    const started = startBench(['--only=scheduled', '--scheduled.sizes=50', '--scheduled.seconds=120']);
+    await started.logged('scheduled 50 targets: exporter up');
+    started.kill('SIGINT');
+    run = await started.exited;
+  }, 120_000);
+
+  it('tears its lab down and exits 130', () => {
+    const { code, log } = current();
+    expect(code, log.slice(-3000)).toBe(130);
+  });
+
+  it('leaves no namespace, process or temporary file behind', () => {
+    // Stopped before any result was written: not even the results directory.
+    expectNothingLeft(current(), []);
   });
 });
