@@ -10,6 +10,7 @@ import { describeCpuIdle, holdCpuIdle, type CpuIdleHold } from './lib/cpu-idle.j
 import { exporterRuntime } from './lib/exporters.js';
 import { parseBenchFlags, type BenchFlags, type Scenario } from './lib/flags.js';
 import { createLab, type Lab } from './lib/lab.js';
+import { missingMessage, missingTools } from './lib/preflight.js';
 import { machineCpuSeconds, stopAll } from './lib/procs.js';
 import { useScratchRoot } from './lib/scratch.js';
 import { chartLayout, chartSvg, WIDTH } from './report/chart.js';
@@ -83,6 +84,11 @@ async function main(): Promise<number> {
   }
   if (process.getuid?.() !== 0) {
     process.stderr.write('bench: needs root (ip netns, TUN devices); run it as root or in a root container\n');
+    return 2;
+  }
+  const missing = missingTools(flags);
+  if (missing.length > 0) {
+    process.stderr.write(missingMessage(missing));
     return 2;
   }
   // Before any namespace exists: a wrong path fails here, naming the flag.
