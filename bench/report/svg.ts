@@ -4,9 +4,11 @@ const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replac
 
 export const FONT = 'DejaVu Sans, Liberation Sans, Arial, sans-serif';
 
-export function text(x: number, y: number, s: string, o: { size?: number; anchor?: 'start' | 'middle' | 'end'; weight?: string; fill?: string; rotate?: number } = {}): string {
+/** `halo`: a white outline under the glyphs, legible over bars drawn before it. */
+export function text(x: number, y: number, s: string, o: { size?: number; anchor?: 'start' | 'middle' | 'end'; weight?: string; fill?: string; rotate?: number; halo?: boolean } = {}): string {
   const rot = o.rotate ? ` transform="rotate(${o.rotate} ${x} ${y})"` : '';
-  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-family="${FONT}" font-size="${o.size ?? 12}" text-anchor="${o.anchor ?? 'start'}" font-weight="${o.weight ?? 'normal'}" fill="${o.fill ?? '#222'}"${rot}>${esc(s)}</text>`;
+  const halo = o.halo ? ' stroke="#fff" stroke-width="3" paint-order="stroke"' : '';
+  return `<text x="${x.toFixed(1)}" y="${y.toFixed(1)}" font-family="${FONT}" font-size="${o.size ?? 12}" text-anchor="${o.anchor ?? 'start'}" font-weight="${o.weight ?? 'normal'}" fill="${o.fill ?? '#222'}"${halo}${rot}>${esc(s)}</text>`;
 }
 
 export function rect(x: number, y: number, w: number, h: number, fill: string): string {

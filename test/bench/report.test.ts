@@ -95,6 +95,19 @@ describe('bench report', () => {
     expect(chartSvg(skipped)).not.toContain('C client');
   });
 
+  it('draws the goal labels after the bars, outlined, so the tallest last case cannot hide them', () => {
+    const svg = chartSvg(results(accuracyCase([0.1, 5], [0.2, 9])));
+    const medianLabel = svg.indexOf('>goal +-0.3 ms</text>');
+    const p99Axis = svg.indexOf('p99 |error| (ms)');
+    const p99Label = svg.indexOf('>goal 1 ms</text>');
+    for (const at of [medianLabel, p99Label]) expect(svg.slice(svg.lastIndexOf('<text', at), at)).toContain('paint-order="stroke"');
+    expect(svg.slice(svg.indexOf('Accuracy:'), medianLabel)).toContain('<rect');
+    expect(svg.slice(medianLabel, p99Axis)).not.toContain('<rect');
+    expect(svg.slice(p99Axis, p99Label)).toContain('<rect');
+    const nextPanel = svg.indexOf('/probe:');
+    expect(svg.slice(p99Label, nextPanel === -1 ? undefined : nextPanel)).not.toContain('<rect');
+  });
+
   it('shows the CPU the hypervisor stole, per case and over the run, and n/a for older results', () => {
     const c = { ...accuracyCase([0.1, 0.8], [0.2, 0.9]), machineStealPercent: 12.34 };
     const md = summaryMarkdown({ ...results(c), stealPercent: 3.21 });
