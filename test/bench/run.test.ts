@@ -95,6 +95,15 @@ function bench(flags: string[]): Promise<Run> {
   return startBench(flags).exited;
 }
 
+/** Runs the bench once, before the enclosing describe's tests; the getter gives the finished run. */
+function ranBefore(go: () => Promise<Run>, timeoutMs: number): () => Run {
+  let run: Run | undefined;
+  beforeAll(async () => {
+    run = await go();
+  }, timeoutMs);
+  return () => run ?? expect.fail('the bench did not run');
+}
+
 function resultsOf(run: Run): BenchResults {
   return JSON.parse(readFileSync(join(run.out, 'latest.json'), 'utf8')) as BenchResults;
 }
@@ -128,13 +137,8 @@ function expectNothingLeft({ pid, tmp }: Run, kept = ['results']): void {
 }
 
 describe('npm run bench, tiny, end to end', () => {
-  let run: Run | undefined;
-  const current = (): Run => run ?? expect.fail('the bench did not run');
+  const current = ranBefore(() => bench(FLAGS), 240_000);
   const results = (): BenchResults => resultsOf(current());
-
-  beforeAll(async () => {
-    run = await bench(FLAGS);
-  }, 240_000);
 
   it('exits 0 and writes the JSON, the tables, the SVG and the PNG chart', () => {
     const { code, log, out } = current();
@@ -215,12 +219,7 @@ describe('npm run bench, tiny, end to end', () => {
 
 describe('npm run bench past --max-minutes', () => {
   // Bounded by its watchdog: 0.4 min, inside the 2-minute scheduled scenario it was asked for.
-  let run: Run | undefined;
-  const current = (): Run => run ?? expect.fail('the bench did not run');
-
-  beforeAll(async () => {
-    run = await bench([NEIGHBOURLY, '--max-minutes=0.4', '--only=scheduled', '--scheduled.sizes=50', '--scheduled.seconds=120']);
-  }, 120_000);
+  const current = ranBefore(() => bench([NEIGHBOURLY, '--max-minutes=0.4', '--only=scheduled', '--scheduled.sizes=50', '--scheduled.seconds=120']), 120_000);
 
   it('stops by itself, says so, exits 2 and still writes what it measured', () => {
     const { code, log, seconds } = current();
@@ -238,14 +237,11 @@ describe('npm run bench past --max-minutes', () => {
 });
 
 describe('npm run bench stopped with Ctrl-C', () => {
-  let run: Run | undefined;
-  const current = (): Run => run ?? expect.fail('the bench did not run');
-
-  beforeAll(async () => {
+  const current = ranBefore(async () => {
     const started = startBench([NEIGHBOURLY, '--only=scheduled', '--scheduled.sizes=50', '--scheduled.seconds=120']);
     await started.logged('scheduled 50 targets: exporter up');
     started.kill('SIGINT');
-    run = await started.exited;
+    return started.exited;
   }, 120_000);
 
   it('tears its lab down and exits 130', () => {
