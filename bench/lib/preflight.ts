@@ -29,7 +29,7 @@ export function onPath(command: string): boolean {
   });
 }
 
-type Need = Omit<Missing, 'for'> & { for: string; when: boolean };
+type Need = Missing & { when: boolean };
 
 function needs(flags: BenchFlags, has: (command: string) => boolean): Need[] {
   const wants = (scenario: BenchFlags['only'][number]): boolean => flags.only.includes(scenario);
