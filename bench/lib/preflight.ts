@@ -6,6 +6,7 @@
  */
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
+import { DNSMASQ, NGINX } from '../peers/far-native.js';
 import type { BenchFlags } from './flags.js';
 
 export interface Missing {
@@ -41,8 +42,8 @@ function needs(flags: BenchFlags, has: (command: string) => boolean): Need[] {
     { command: 'cc', pkg: 'gcc', for: '--link=c', when: flags.link === 'c' },
     { command: 'python3', pkg: 'python3', for: 'the Python link emulator (no cc)', when: !linkC },
     { command: 'chrt', pkg: 'util-linux', for: 'the SCHED_FIFO link emulator (--no-realtime-link runs without)', when: flags.realtimeLink },
-    { command: '/usr/sbin/nginx', pkg: 'nginx-light', for: '--far=native', when: flags.far === 'native' },
-    { command: '/usr/sbin/dnsmasq', pkg: 'dnsmasq-base', for: '--far=native', when: flags.far === 'native' },
+    { command: NGINX, pkg: 'nginx-light', for: '--far=native', when: flags.far === 'native' },
+    { command: DNSMASQ, pkg: 'dnsmasq-base', for: '--far=native', when: flags.far === 'native' },
     { command: 'prometheus-blackbox-exporter', pkg: 'prometheus-blackbox-exporter', for: 'accuracy and throughput', when: wants('accuracy') || wants('throughput') },
     { command: 'wrk', pkg: 'wrk', for: 'throughput', when: wants('throughput') },
   ];

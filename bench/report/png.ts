@@ -6,15 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { onPath as has } from '../lib/preflight.js';
 
-function has(command: string): boolean {
-  try {
-    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 /** Returns the tool used, or undefined when no converter exists. */
 export function svgToPng(svgFile: string, pngFile: string, width: number, height: number): string | undefined {

@@ -3,7 +3,7 @@
  * PATH lookup, then the harness itself on a PATH without wrk.
  */
 import { execFile, execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -61,7 +61,7 @@ describe('npm run bench without wrk', () => {
 
   it('stops before creating anything, naming wrk and its package', async () => {
     const bin = join(tmp, 'bin');
-    execFileSync('mkdir', [bin]);
+    mkdirSync(bin);
     for (const tool of ['ip', 'nice', 'openssl', 'cc', 'chrt', 'prometheus-blackbox-exporter']) {
       symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), join(bin, tool));
     }
