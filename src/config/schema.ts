@@ -191,7 +191,7 @@ export const configSchema = z
       .default({})
       .describe('Constant labels on every series, e.g. {site: hq}.'),
     tenant: z.string().regex(/^[a-z0-9-]+$/i).optional().describe('Microsoft 365 tenant name (contoso in contoso.sharepoint.com).'),
-    resolvers: z.array(hostPort(53)).default([]).describe('DNS resolvers (host[:port]); empty means /etc/resolv.conf.'),
+    resolvers: z.array(hostPort(53)).default([]).describe('DNS resolvers (host[:port]); empty means the nameservers of /etc/resolv.conf. Every name is asked of a resolver (/etc/hosts is not read): the dns phase is the time a resolver took to answer.'),
     location: locationSchema.optional(),
     defaults: defaultsSchema.prefault({}),
     scheduler: z
