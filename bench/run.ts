@@ -94,15 +94,16 @@ async function main(): Promise<number> {
   // Before any namespace exists: a wrong path fails here, naming the flag.
   const runtime = exporterRuntime(flags.exporterNode);
   const started = Date.now();
-  const certDir = mkdtempSync(join(tmpdir(), 'o365-bench-'));
-  useScratchRoot(certDir);
+  // The run's own directory: its certificates, and every scratch directory of the scenarios.
+  const runDir = mkdtempSync(join(tmpdir(), 'o365-bench-'));
+  useScratchRoot(runDir);
   let lab: Lab | undefined;
   let idle: CpuIdleHold | undefined;
   const cleanup = async () => {
     await stopAll();
     await lab?.close();
     idle?.release();
-    rmSync(certDir, { recursive: true, force: true });
+    rmSync(runDir, { recursive: true, force: true });
   };
   const results: BenchResults = { date: new Date().toISOString(), machine: describeMachine(), flags, durationSeconds: 0, loadAverage: { start: loadavg() } };
   const steal0 = machineCpuSeconds().steal;
@@ -128,7 +129,7 @@ async function main(): Promise<number> {
     idle = holdCpuIdle(flags.cpuIdle);
     log(`CPU idle: ${describeCpuIdle(idle.state)}`);
     lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink, linkKind: flags.link, linkClock: flags.linkClock });
-    const env = { ...(await startPeers(lab, certDir, log, flags.far)), probeThreads: flags.probeThreads, exporterNode: runtime.path };
+    const env = { ...(await startPeers(lab, runDir, log, flags.far)), probeThreads: flags.probeThreads, exporterNode: runtime.path };
     log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind} (packet times from ${clockText(lab.linkClock)}), o365-exporter on Node ${runtime.node} (${runtime.path})`);
     results.lab = {
       link: lab.link.kind,
