@@ -31,6 +31,9 @@ const FAULTS: { behaviour: FakeBehaviour; reason: string }[] = [
   { behaviour: 'hang', reason: 'timeout' },
 ];
 
+/** The client's 30 s request timeout (the hang), plus room for a reload on a busy machine. */
+const COUNTED_WITHIN_MS = 60_000;
+
 interface Step {
   errors: number;
   discovered?: number;
@@ -61,7 +64,10 @@ async function meet(g: FaultGroup, behaviour: FakeBehaviour, reason: string, noI
   const last = await poll(`fetch error ${reason} counted`, async () => {
     const s = await g.scrape();
     return (valueOf(s.series, 'o365_endpoints_fetch_errors_total', { reason }) ?? 0) >= 1 ? s : undefined;
-  }, 45_000, 200);
+  }, COUNTED_WITHIN_MS, 200).catch((err: unknown) => {
+    // What the exporter did instead (reload, check, reason counted) is in its log.
+    throw new Error(`${(err as Error).message}; exporter log tail:\n${g.exporter.stderr().split('\n').slice(-25).join('\n')}`);
+  });
   const runs = (s: Series[]) => valueOf(s, 'o365_probes_total', { target: HEALTHY }) ?? 0;
   return {
     errors: valueOf(last.series, 'o365_endpoints_fetch_errors_total', { reason }) ?? 0,
@@ -89,6 +95,7 @@ beforeAll(async () => {
   ).series;
   let noIpv6 = false;
   for (const { behaviour, reason } of FAULTS) steps.set(behaviour, await meet(group, behaviour, reason, (noIpv6 = !noIpv6)));
+  console.log(`[faults] web service: counted after ${[...steps].map(([b, s]) => `${b} ${s.seconds.toFixed(1)} s`).join(', ')}`);
   fake.setBehaviour('normal');
 }, 150_000);
 
