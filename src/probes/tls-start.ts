@@ -24,12 +24,25 @@ const contexts = new Map<string, tls.SecureContext>();
  */
 let defaultContext: tls.SecureContext | undefined;
 
+/**
+ * The TLS 1.3 suites in the order Edge and Chrome offer them, AES-128-GCM first (Node's
+ * default puts AES-256-GCM-SHA384 first); TLS 1.2 and below as Node has them. A server that
+ * follows the client's order (nginx's default) then runs the SHA-256 key schedule a browser
+ * gets: 0.04-0.07 ms less of both sides' CPU inside the tls phase (bench/README.md).
+ */
+export const CLIENT_CIPHERS = [
+  'TLS_AES_128_GCM_SHA256',
+  'TLS_AES_256_GCM_SHA384',
+  'TLS_CHACHA20_POLY1305_SHA256',
+  ...tls.DEFAULT_CIPHERS.split(':').filter((c) => !c.startsWith('TLS_')),
+].join(':');
+
 export function secureContextFor(extraCa: string | undefined): tls.SecureContext {
-  if (extraCa === undefined) return (defaultContext ??= tls.createSecureContext());
+  if (extraCa === undefined) return (defaultContext ??= tls.createSecureContext({ ciphers: CLIENT_CIPHERS }));
   let context = contexts.get(extraCa);
   if (!context) {
     if (contexts.size >= 64) contexts.clear();
-    context = tls.createSecureContext({ ca: [...tls.rootCertificates, extraCa] });
+    context = tls.createSecureContext({ ca: [...tls.rootCertificates, extraCa], ciphers: CLIENT_CIPHERS });
     contexts.set(extraCa, context);
   }
   return context;

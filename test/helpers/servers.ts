@@ -70,8 +70,9 @@ function respond(responder: Responder): http.RequestListener {
 }
 
 /** HTTPS server; `pair.cert` may hold a whole chain (leaf first). */
-export function startHttpsServer(pair: KeyPair, responder: Responder = {}): Promise<TestServer> {
-  return serve(https.createServer({ cert: pair.cert, key: pair.key }, respond(responder)), 'https');
+/** `tlsOptions`: more of the server's TLS settings (e.g. its ciphers). */
+export function startHttpsServer(pair: KeyPair, responder: Responder = {}, tlsOptions: https.ServerOptions = {}): Promise<TestServer> {
+  return serve(https.createServer({ ...tlsOptions, cert: pair.cert, key: pair.key }, respond(responder)), 'https');
 }
 
 export function startHttpServer(responder: Responder = {}): Promise<TestServer> {

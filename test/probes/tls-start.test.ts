@@ -3,6 +3,7 @@
  * armed while TCP connects, Node's own check handed the leaf only, and the chain summary
  * converted once per leaf and store.
  */
+import type https from 'node:https';
 import net from 'node:net';
 import tls from 'node:tls';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -157,6 +158,23 @@ describe('tls start', () => {
     const result = await httpProbe(httpTarget(new URL(server.url())), probeOptions({ tls: { ca: 'not a certificate' } }), context());
     expect(result.phases.connect).toBeGreaterThan(0);
     expect(result.failure).toMatchObject({ phase: 'tls', reason: 'tls_untrusted_issuer' });
+  });
+
+  it('offers the TLS 1.3 suites in a browser\'s order: a server that follows the client gets AES-128-GCM; one without it still agrees', async () => {
+    const trusted = probeOptions({ tls: { ca: pki.ca.cert } });
+    const probe = async (tlsOptions: https.ServerOptions) => {
+      const peer = await startHttpsServer(pki.valid, {}, tlsOptions);
+      try {
+        return await httpProbe(httpTarget(new URL(peer.url())), trusted, context());
+      } finally {
+        await peer.close();
+      }
+    };
+    // Node's server takes its own order unless told otherwise; nginx follows the client by default.
+    expect((await probe({ honorCipherOrder: false })).tls).toMatchObject({ version: 'TLSv1.3', cipher: 'TLS_AES_128_GCM_SHA256' });
+    const only256 = await probe({ honorCipherOrder: false, ciphers: 'TLS_AES_256_GCM_SHA384' });
+    expect(only256.failure).toBeUndefined();
+    expect(only256.tls?.cipher).toBe('TLS_AES_256_GCM_SHA384');
   });
 
   it('connect time starts at the connection attempt: a plain socket still connects and reports it', async () => {
