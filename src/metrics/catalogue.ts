@@ -46,7 +46,7 @@ export const METRIC_GROUPS: MetricGroup[] = [
       { name: 'o365_probe_phase_seconds', type: 'gauge', labels: [...T, 'phase'], unit: 'seconds', meaning: 'Duration of each phase of the last probe; a phase that was not reached has no series (never 0).', source: 'every probe' },
       { name: 'o365_http_status_code', type: 'gauge', labels: T, unit: '1', meaning: 'HTTP status code of the last answer.', source: 'HTTP(S) probe' },
       { name: 'o365_tls_cert_expiry_timestamp_seconds', type: 'gauge', labels: T, unit: 'seconds', meaning: 'Earliest not-after (Unix time) of the certificates the server sent.', source: 'TLS phase' },
-      { name: 'o365_tls_info', type: 'gauge', labels: [...T, 'version', 'cipher', 'issuer'], unit: 'info', meaning: 'TLS version, cipher and issuer of the leaf certificate of the last handshake.', source: 'TLS phase' },
+      { name: 'o365_tls_info', type: 'gauge', labels: [...T, 'version', 'cipher', 'issuer'], unit: 'info', meaning: 'TLS version, cipher and issuer of the leaf certificate of the last handshake. The probe offers the TLS 1.3 suites in the order Edge and Chrome do (AES-128-GCM first); the cipher is the server\'s pick among them.', source: 'TLS phase' },
       { name: 'o365_dns_answer_info', type: 'gauge', labels: [...T, 'cname_tail'], unit: 'info', meaning: 'Last name of the CNAME chain of the last answer (for Exchange it names the front door, e.g. lhr-efz.ms-acdc.office.com).', source: 'DNS phase' },
     ],
   },
