@@ -69,8 +69,7 @@ function respond(responder: Responder): http.RequestListener {
   };
 }
 
-/** HTTPS server; `pair.cert` may hold a whole chain (leaf first). */
-/** `tlsOptions`: more of the server's TLS settings (e.g. its ciphers). */
+/** HTTPS server; `pair.cert` may hold a whole chain (leaf first); `tlsOptions`: more of its TLS settings (e.g. ciphers). */
 export function startHttpsServer(pair: KeyPair, responder: Responder = {}, tlsOptions: https.ServerOptions = {}): Promise<TestServer> {
   return serve(https.createServer({ ...tlsOptions, cert: pair.cert, key: pair.key }, respond(responder)), 'https');
 }
