@@ -6,17 +6,16 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { onPath as has } from '../lib/preflight.js';
-
+import { onPath } from '../lib/preflight.js';
 
 /** Returns the tool used, or undefined when no converter exists. */
 export function svgToPng(svgFile: string, pngFile: string, width: number, height: number): string | undefined {
   rmSync(pngFile, { force: true });
-  if (has('rsvg-convert')) {
+  if (onPath('rsvg-convert')) {
     execFileSync('rsvg-convert', ['-o', pngFile, svgFile], { stdio: 'ignore', timeout: 60_000 });
     return 'rsvg-convert';
   }
-  const chromium = ['chromium', 'chromium-browser', 'google-chrome'].find(has);
+  const chromium = ['chromium', 'chromium-browser', 'google-chrome'].find(onPath);
   if (!chromium) return undefined;
   const profile = mkdtempSync(join(tmpdir(), 'o365-bench-chromium-'));
   try {
