@@ -129,12 +129,13 @@ async function main(): Promise<number> {
     idle = holdCpuIdle(flags.cpuIdle);
     log(`CPU idle: ${describeCpuIdle(idle.state)}`);
     lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink, linkKind: flags.link, linkClock: flags.linkClock });
-    const env = { ...(await startPeers(lab, runDir, log, flags.far)), probeThreads: flags.probeThreads, exporterNode: runtime.path };
+    const env = { ...(await startPeers(lab, runDir, log, flags.far, flags.certKey)), probeThreads: flags.probeThreads, exporterNode: runtime.path };
     log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind} (packet times from ${clockText(lab.linkClock)}), o365-exporter on Node ${runtime.node} (${runtime.path})`);
     results.lab = {
       link: lab.link.kind,
       linkClock: lab.linkClock.kind,
       far: env.farKind,
+      certKey: flags.certKey,
       ...(flags.probeThreads === undefined ? {} : { probeThreads: flags.probeThreads }),
       exporterNode: { node: runtime.node, openssl: runtime.openssl },
       cpuIdle: idle.state,

@@ -1,6 +1,8 @@
 /**
  * A throw-away CA and one server certificate for every bench peer, made with the openssl
- * CLI in a temp directory (nothing secret is committed). P-256 keys: what front doors use.
+ * CLI in a temp directory (nothing secret is committed). P-256 keys by default; RSA-2048
+ * (--cert-key=rsa) for the chains most Microsoft 365 front doors serve, whose client-side
+ * checks cost each TLS library differently (bench/results/cert-key-ab/).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -17,12 +19,19 @@ export interface BenchCerts {
 export const FAR_HOST = 'far.bench.test';
 export const LOCAL_SERVER_NAME = 'bench.local';
 
-export function makeCerts(dir: string, farAddress: string): BenchCerts {
+export type CertKey = 'ec' | 'rsa';
+
+const NEW_KEY: Record<CertKey, string[]> = {
+  ec: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
+  rsa: ['-newkey', 'rsa:2048', '-nodes'],
+};
+
+export function makeCerts(dir: string, farAddress: string, key: CertKey = 'ec'): BenchCerts {
   const run = (args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'ignore', 'pipe'] });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  run(['req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '30', '-subj', '/CN=o365-exporter bench CA',
+  const newKey = NEW_KEY[key];
+  run(['req', '-x509', ...newKey, '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '30', '-subj', '/CN=o365-exporter bench CA',
     '-addext', 'basicConstraints=critical,CA:TRUE', '-addext', 'keyUsage=critical,keyCertSign,cRLSign']);
-  run(['req', '-new', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', `/CN=${FAR_HOST}`]);
+  run(['req', '-new', ...newKey, '-keyout', 'server.key', '-out', 'server.csr', '-subj', `/CN=${FAR_HOST}`]);
   const san = `DNS:${FAR_HOST},DNS:${LOCAL_SERVER_NAME},IP:${farAddress},IP:127.0.0.1`;
   writeFileSync(join(dir, 'server.ext'), `basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=${san}\n`);
   run(['x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-days', '30',

@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import type { AccuracyOptions } from '../scenarios/accuracy.js';
 import type { FarKind } from '../scenarios/env.js';
+import type { CertKey } from './certs.js';
 import type { CpuIdleMode } from './cpu-idle.js';
 import type { LinkKind } from './link.js';
 import type { ScheduledOptions } from '../scenarios/scheduled.js';
@@ -26,6 +27,8 @@ export interface BenchFlags {
   far: FarKind | 'auto';
   /** --cpu-idle: hold the CPUs' idle at polling for the run (lib/cpu-idle.ts) or leave it to the kernel. */
   cpuIdle: CpuIdleMode;
+  /** --cert-key: the bench certificates' key type (lib/certs.ts). */
+  certKey: CertKey;
   /** Re-render the report from a results JSON instead of measuring. */
   render?: string;
   /** This exporter's scheduler.probe_threads in every scenario; absent: its default. */
@@ -50,6 +53,7 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --far=auto|native|node                  far DNS/HTTPS (default auto: dnsmasq + nginx when installed, else Node)
   --cpu-idle=poll|default                 hold idle CPUs at polling for the run (default: a 0 us request on /dev/cpu_dma_latency,
                                           so that no host wake-up lands in a phase) or leave idle to the kernel
+  --cert-key=ec|rsa                       key of the bench CA and server certificate: P-256 (default) or RSA-2048
   --probe-threads=N                       this exporter's scheduler.probe_threads (default: its config default)
   --exporter-node=auto|image|PATH         node binary this exporter runs on; image: the container image's Node,
                                           which npm test fetches (default auto: image when fetched, else the harness's)
@@ -102,7 +106,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
       'accuracy.load-interval', 'accuracy.load-warmup', 'accuracy.case-seconds', 'accuracy.reference', 'throughput.concurrency', 'throughput.seconds', 'throughput.rounds', 'throughput.warmup',
       'scheduled.sizes', 'scheduled.seconds', 'scheduled.interval', 'scheduled.scrape-every'].map((name) => [name, { type: 'string' as const }]),
   );
-  const { values: v } = parseArgs({ args: argv, strict: true, options: { ...options, link: { type: 'string' }, 'link-clock': { type: 'string' }, far: { type: 'string' }, 'cpu-idle': { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' }, 'no-realtime-link': { type: 'boolean' }, 'accuracy.no-extras': { type: 'boolean' } } });
+  const { values: v } = parseArgs({ args: argv, strict: true, options: { ...options, link: { type: 'string' }, 'link-clock': { type: 'string' }, far: { type: 'string' }, 'cpu-idle': { type: 'string' }, 'cert-key': { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' }, 'no-realtime-link': { type: 'boolean' }, 'accuracy.no-extras': { type: 'boolean' } } });
   if (v.help) throw new Error(USAGE);
   const get = (name: string) => (v as Record<string, string | boolean | undefined>)[name] as string | undefined;
   const quick = v.quick === true;
@@ -119,6 +123,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     linkClock: oneOf('link-clock', get('link-clock'), ['kernel', 'read']),
     far: oneOf<FarKind | 'auto'>('far', get('far'), ['auto', 'native', 'node']),
     cpuIdle: oneOf<CpuIdleMode>('cpu-idle', get('cpu-idle'), ['poll', 'default']),
+    certKey: oneOf<CertKey>('cert-key', get('cert-key'), ['ec', 'rsa']),
     render: get('render'),
     ...(get('probe-threads') === undefined ? {} : { probeThreads: number(get('probe-threads'), 0, '--probe-threads') }),
     exporterNode: get('exporter-node') ?? 'auto',

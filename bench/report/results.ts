@@ -31,7 +31,7 @@ export interface BenchResults {
    * used the emulator's read. cpuIdle: absent before 2026-12-03 13:30 UTC (CPUs idled as the
    * kernel chose).
    */
-  lab?: { link: string; linkClock?: 'kernel' | 'read'; far: string; probeThreads?: number; exporterNode?: { node: string; openssl: string }; cpuIdle?: CpuIdleState };
+  lab?: { link: string; linkClock?: 'kernel' | 'read'; far: string; certKey?: 'ec' | 'rsa'; probeThreads?: number; exporterNode?: { node: string; openssl: string }; cpuIdle?: CpuIdleState };
   accuracy?: AccuracyResult;
   throughput?: ThroughputStep[];
   scheduled?: ScheduledResult[];

@@ -102,10 +102,11 @@ export function summaryMarkdown(results: BenchResults): string {
   return `${parts.join('\n\n')}\n`;
 }
 
-/** What a run set beyond the link and far peers (--probe-threads, --exporter-node, --cpu-idle). */
+/** What a run set beyond the link and far peers (--cert-key, --probe-threads, --exporter-node, --cpu-idle). */
 function labExtras(lab: NonNullable<BenchResults['lab']>): string {
+  const key = lab.certKey === undefined ? '' : `; certificates ${lab.certKey === 'rsa' ? 'RSA-2048' : 'P-256'}`;
   const threads = lab.probeThreads === undefined ? '' : `; this exporter with scheduler.probe_threads ${lab.probeThreads}`;
   const node = lab.exporterNode === undefined ? '' : `; this exporter on Node ${lab.exporterNode.node} (OpenSSL ${lab.exporterNode.openssl})`;
   const idle = lab.cpuIdle === undefined ? '' : `; CPU idle ${describeCpuIdle(lab.cpuIdle)}`;
-  return threads + node + idle;
+  return key + threads + node + idle;
 }

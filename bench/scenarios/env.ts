@@ -1,6 +1,6 @@
 /** What every scenario runs in: the lab, the certificates, the peers already listening. */
 import { join } from 'node:path';
-import { FAR_HOST, makeCerts, type BenchCerts } from '../lib/certs.js';
+import { FAR_HOST, makeCerts, type BenchCerts, type CertKey } from '../lib/certs.js';
 import { LOCAL_PORT } from '../lib/configs.js';
 import { REPO_ROOT } from '../lib/exporters.js';
 import type { Lab } from '../lib/lab.js';
@@ -27,8 +27,8 @@ export interface BenchEnv {
 
 const peer = (name: string) => join(REPO_ROOT, 'bench', 'peers', name);
 
-export async function startPeers(lab: Lab, certDir: string, log: (line: string) => void, want: FarKind | 'auto' = 'auto'): Promise<BenchEnv> {
-  const certs = makeCerts(certDir, lab.farAddress);
+export async function startPeers(lab: Lab, certDir: string, log: (line: string) => void, want: FarKind | 'auto' = 'auto', certKey: CertKey = 'ec'): Promise<BenchEnv> {
+  const certs = makeCerts(certDir, lab.farAddress, certKey);
   const farKind: FarKind = want === 'auto' ? (nativeFarAvailable() ? 'native' : 'node') : want;
   const local = lab.exec(lab.near, 'local peer', process.execPath, ['--import', 'tsx', peer('local.ts'), String(LOCAL_PORT), certs.certFile, certs.keyFile]);
   let far: Proc[];

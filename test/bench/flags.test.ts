@@ -13,6 +13,12 @@ describe('bench flags', () => {
     expect(() => parseBenchFlags(['--cpu-idle=off'])).toThrow('--cpu-idle: "off" is not poll or default');
   });
 
+  it('makes P-256 certificates unless --cert-key=rsa, and names the flag on anything else', () => {
+    expect(parseBenchFlags([]).certKey).toBe('ec');
+    expect(parseBenchFlags(['--cert-key=rsa']).certKey).toBe('rsa');
+    expect(() => parseBenchFlags(['--cert-key=dsa'])).toThrow('--cert-key: "dsa" is not ec or rsa');
+  });
+
   it('picks the node this exporter runs on by itself unless --exporter-node names one', () => {
     expect(parseBenchFlags([]).exporterNode).toBe('auto');
     expect(parseBenchFlags(['--exporter-node=/opt/node22/bin/node']).exporterNode).toBe('/opt/node22/bin/node');

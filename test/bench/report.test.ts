@@ -136,6 +136,11 @@ describe('bench report', () => {
     expect(md).toContain('Link emulator: c (packet times from the kernel); far peers: native; this exporter on Node v22.23.3 (OpenSSL 3.5.8).');
   });
 
+  it('says which key the bench certificates had', () => {
+    const md = summaryMarkdown({ ...results(accuracyCase([0.1, 0.8], [0.2, 0.9])), lab: { link: 'c', far: 'native', certKey: 'rsa' } });
+    expect(md).toContain('far peers: native; certificates RSA-2048.');
+  });
+
   it('reads samples back from the text format', () => {
     const samples = parseSamples('# HELP x y\nprobe_success 1\nprobe_http_duration_seconds{phase="tls"} 0.042\nc_total{t="a\\"b"} 2\nc_total{t="c"} 3\n');
     expect(value(samples, 'probe_success')).toBe(1);
