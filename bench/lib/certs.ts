@@ -1,8 +1,8 @@
 /**
  * A throw-away CA and one server certificate for every bench peer, made with the openssl
  * CLI in a temp directory (nothing secret is committed). P-256 keys by default; RSA-2048
- * (--cert-key=rsa) for the chains most Microsoft 365 front doors serve, whose client-side
- * checks cost each TLS library differently (bench/results/cert-key-ab/).
+ * (--cert-key=rsa) as in the chains Microsoft documents for most Microsoft 365 services.
+ * Each TLS library's checks cost differently with either (bench/results/cert-key-ab/).
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
