@@ -1,4 +1,4 @@
-// Server-stamped wake path: the server (udp-stamp-server.py) answers with its CLOCK_MONOTONIC
+// Server-stamped wake path: the server (udp-delay-server.py) answers with its CLOCK_MONOTONIC
 // stamp taken just before sendto; this client stamps first thing in the listener (hrtime is
 // CLOCK_MONOTONIC too). Usage: node wake-node.mjs PORT EXCHANGES PAUSE_MS
 import dgram from 'node:dgram';
