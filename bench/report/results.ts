@@ -1,6 +1,7 @@
 /** The shape of bench/results/latest.json, and the machine it was measured on. */
 import { execFileSync } from 'node:child_process';
 import { cpus, totalmem, release } from 'node:os';
+import type { CertKey } from '../lib/certs.js';
 import type { CpuIdleState } from '../lib/cpu-idle.js';
 import type { BenchFlags } from '../lib/flags.js';
 import type { AccuracyResult } from '../scenarios/accuracy.js';
@@ -31,7 +32,7 @@ export interface BenchResults {
    * used the emulator's read. cpuIdle: absent before 2026-12-03 13:30 UTC (CPUs idled as the
    * kernel chose).
    */
-  lab?: { link: string; linkClock?: 'kernel' | 'read'; far: string; certKey?: 'ec' | 'rsa'; probeThreads?: number; exporterNode?: { node: string; openssl: string }; cpuIdle?: CpuIdleState };
+  lab?: { link: string; linkClock?: 'kernel' | 'read'; far: string; certKey?: CertKey; probeThreads?: number; exporterNode?: { node: string; openssl: string }; cpuIdle?: CpuIdleState };
   accuracy?: AccuracyResult;
   throughput?: ThroughputStep[];
   scheduled?: ScheduledResult[];

@@ -18,9 +18,9 @@ function make(key?: CertKey) {
 
 describe('bench certificates', () => {
   it.each([
-    [undefined, 'ec', undefined],
-    ['rsa' as const, 'rsa', 2048],
-  ])('--cert-key=%s: CA and leaf keys of type %s, the leaf signed by the CA for the far name and address', (key, type, bits) => {
+    { flag: 'ec (the default)', key: undefined, type: 'ec', bits: undefined },
+    { flag: 'rsa', key: 'rsa' as const, type: 'rsa', bits: 2048 },
+  ])('--cert-key=$flag: CA and leaf keys of type $type, the leaf signed by the CA for the far name and address', ({ key, type, bits }) => {
     const { certs, leaf, ca } = make(key);
     for (const cert of [leaf, ca]) {
       expect(cert.publicKey.asymmetricKeyType).toBe(type);
