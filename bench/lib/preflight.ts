@@ -7,6 +7,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, join } from 'node:path';
 import { DNSMASQ, NGINX } from '../peers/far-native.js';
+import { hasCompiler } from './cc.js';
 import type { BenchFlags } from './flags.js';
 
 export interface Missing {
@@ -49,8 +50,11 @@ function needs(flags: BenchFlags, has: (command: string) => boolean): Need[] {
   ];
 }
 
+/** Installed: on PATH, and for cc working, as the link emulator's choice asks (lib/cc.ts). */
+const installed = (command: string): boolean => (command === 'cc' ? hasCompiler() : onPath(command));
+
 /** The tools this run needs that are not installed. */
-export function missingTools(flags: BenchFlags, has: (command: string) => boolean = onPath): Missing[] {
+export function missingTools(flags: BenchFlags, has: (command: string) => boolean = installed): Missing[] {
   return needs(flags, has)
     .filter((need) => need.when && !has(need.command))
     .map(({ command, pkg, for: what }) => ({ command, pkg, for: what }));
