@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'nod
 import { loadavg, setPriority, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describeCpuIdle, holdCpuIdle, type CpuIdleHold } from './lib/cpu-idle.js';
-import { exporterRuntime } from './lib/exporters.js';
+import { exporterRuntime, type ExporterRuntime } from './lib/exporters.js';
 import { parseBenchFlags, type BenchFlags, type Scenario } from './lib/flags.js';
 import { createLab, type Lab } from './lib/lab.js';
 import { missingMessage, missingTools } from './lib/preflight.js';
@@ -18,7 +18,7 @@ import { svgToPng } from './report/png.js';
 import { describeMachine, type BenchResults } from './report/results.js';
 import { summaryMarkdown } from './report/summary.js';
 import { runAccuracy } from './scenarios/accuracy.js';
-import { startPeers } from './scenarios/env.js';
+import { startPeers, type BenchEnv } from './scenarios/env.js';
 import { runScheduled } from './scenarios/scheduled.js';
 import { runThroughput } from './scenarios/throughput.js';
 
@@ -70,6 +70,64 @@ function clockText(clock: Lab['linkClock']): string {
   return clock.why ? `its own read: ${clock.why}` : 'its own read';
 }
 
+/** Exit code 2 with the reason when this run cannot start: not root, or tools missing. */
+function cannotStart(flags: BenchFlags): number | undefined {
+  if (process.getuid?.() !== 0) {
+    process.stderr.write('bench: needs root (ip netns, TUN devices); run it as root or in a root container\n');
+    return 2;
+  }
+  const missing = missingTools(flags);
+  if (missing.length === 0) return undefined;
+  process.stderr.write(missingMessage(missing));
+  return 2;
+}
+
+/** What the lab ran on, for the results JSON and the report's conditions line. */
+function labSummary(flags: BenchFlags, lab: Lab, env: BenchEnv, runtime: ExporterRuntime, idle: CpuIdleHold): BenchResults['lab'] {
+  return {
+    link: lab.link.kind,
+    linkClock: lab.linkClock.kind,
+    far: env.farKind,
+    certKey: flags.certKey,
+    ...(flags.probeThreads === undefined ? {} : { probeThreads: flags.probeThreads }),
+    exporterNode: { node: runtime.node, openssl: runtime.openssl },
+    cpuIdle: idle.state,
+  };
+}
+
+/** The asked-for scenarios in order; a failing one is reported and the next one still runs. */
+async function runScenarios(env: BenchEnv, flags: BenchFlags, results: BenchResults): Promise<void> {
+  const attempt = async (scenario: Scenario, run: () => Promise<unknown>) => {
+    if (!flags.only.includes(scenario)) return;
+    try {
+      await run();
+    } catch (err) {
+      const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      log(`${scenario} failed: ${message}`);
+      (results.errors ??= []).push({ scenario, message });
+    }
+  };
+  await attempt('accuracy', () => runAccuracy(env, flags.accuracy, (results.accuracy = { cases: [], load: { targets: 0, intervalSeconds: 0 } })));
+  await attempt('throughput', () => runThroughput(env, flags.throughput, (results.throughput = [])));
+  await attempt('scheduled', () => runScheduled(env, flags.scheduled, (results.scheduled = [])));
+}
+
+/**
+ * The bound on the whole run: whatever hangs, the namespaces and processes go away, and the
+ * scenarios finished so far are still written (exit 2). Ctrl-C and SIGTERM clean up too (130).
+ */
+function armBounds(maxMinutes: number, cleanup: () => Promise<void>, finish: () => void): NodeJS.Timeout {
+  const watchdog = setTimeout(() => {
+    log(`run exceeded --max-minutes=${maxMinutes}: stopping, writing what was measured`);
+    void cleanup()
+      .then(finish)
+      .finally(() => process.exit(2));
+  }, maxMinutes * 60_000);
+  watchdog.unref();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
+  return watchdog;
+}
+
 async function main(): Promise<number> {
   let flags: BenchFlags;
   try {
@@ -82,15 +140,8 @@ async function main(): Promise<number> {
     renderBeside(flags.render);
     return 0;
   }
-  if (process.getuid?.() !== 0) {
-    process.stderr.write('bench: needs root (ip netns, TUN devices); run it as root or in a root container\n');
-    return 2;
-  }
-  const missing = missingTools(flags);
-  if (missing.length > 0) {
-    process.stderr.write(missingMessage(missing));
-    return 2;
-  }
+  const refused = cannotStart(flags);
+  if (refused !== undefined) return refused;
   // Before any namespace exists: a wrong path fails here, naming the flag.
   const runtime = exporterRuntime(flags.exporterNode);
   const started = Date.now();
@@ -113,17 +164,7 @@ async function main(): Promise<number> {
     results.loadAverage.end = loadavg();
     writeResults(flags, results);
   };
-  // The bound on the whole run: whatever hangs, the namespaces and processes go away, and
-  // the scenarios finished so far are still written.
-  const watchdog = setTimeout(() => {
-    log(`run exceeded --max-minutes=${flags.maxMinutes}: stopping, writing what was measured`);
-    void cleanup()
-      .then(finish)
-      .finally(() => process.exit(2));
-  }, flags.maxMinutes * 60_000);
-  watchdog.unref();
-  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void cleanup().finally(() => process.exit(130)));
-
+  const watchdog = armBounds(flags.maxMinutes, cleanup, finish);
   try {
     if (flags.nice !== 0) raisePriority(flags.nice);
     idle = holdCpuIdle(flags.cpuIdle);
@@ -131,29 +172,8 @@ async function main(): Promise<number> {
     lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink, linkKind: flags.link, linkClock: flags.linkClock });
     const env = { ...(await startPeers(lab, runDir, log, flags.far, flags.certKey)), probeThreads: flags.probeThreads, exporterNode: runtime.path };
     log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind} (packet times from ${clockText(lab.linkClock)}), o365-exporter on Node ${runtime.node} (${runtime.path})`);
-    results.lab = {
-      link: lab.link.kind,
-      linkClock: lab.linkClock.kind,
-      far: env.farKind,
-      certKey: flags.certKey,
-      ...(flags.probeThreads === undefined ? {} : { probeThreads: flags.probeThreads }),
-      exporterNode: { node: runtime.node, openssl: runtime.openssl },
-      cpuIdle: idle.state,
-    };
-    // A failing scenario is reported and the next one still runs.
-    const attempt = async (scenario: Scenario, run: () => Promise<unknown>) => {
-      if (!flags.only.includes(scenario)) return;
-      try {
-        await run();
-      } catch (err) {
-        const message = err instanceof Error ? (err.stack ?? err.message) : String(err);
-        log(`${scenario} failed: ${message}`);
-        (results.errors ??= []).push({ scenario, message });
-      }
-    };
-    await attempt('accuracy', () => runAccuracy(env, flags.accuracy, (results.accuracy = { cases: [], load: { targets: 0, intervalSeconds: 0 } })));
-    await attempt('throughput', () => runThroughput(env, flags.throughput, (results.throughput = [])));
-    await attempt('scheduled', () => runScheduled(env, flags.scheduled, (results.scheduled = [])));
+    results.lab = labSummary(flags, lab, env, runtime, idle);
+    await runScenarios(env, flags, results);
   } finally {
     await cleanup();
     clearTimeout(watchdog);
