@@ -114,19 +114,7 @@ export async function startO365(lab: Lab, yaml: string, caFile: string, options:
   const proc = lab.exec(lab.near, 'o365-exporter', options.node ?? process.execPath, [
     MAIN_JS, `--config.file=${config.path}`, `--web.listen-address=${address}`, `--storage.path=${dirname(config.path)}`, '--log.level=warn',
   ], { NODE_EXTRA_CA_CERTS: caFile });
-  const baseUrl = `http://${address}`;
-  const stop = async () => {
-    await proc.stop();
-    config.cleanup();
-  };
-  try {
-    await waitHttp(`${baseUrl}/-/healthy`, proc);
-    if (options.waitReady) await waitHttp(`${baseUrl}/-/ready`, proc, 120_000);
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { kind: 'o365', proc, baseUrl, stop };
+  return whenHealthy('o365', proc, `http://${address}`, config.cleanup, options.waitReady);
 }
 
 export async function startBlackbox(lab: Lab, yaml: string, port = 9115): Promise<Exporter> {
@@ -135,18 +123,23 @@ export async function startBlackbox(lab: Lab, yaml: string, port = 9115): Promis
   const proc = lab.exec(lab.near, 'blackbox_exporter', 'prometheus-blackbox-exporter', [
     `--config.file=${config.path}`, `--web.listen-address=${address}`, '--log.level=warn',
   ]);
-  const baseUrl = `http://${address}`;
+  return whenHealthy('blackbox', proc, `http://${address}`, config.cleanup);
+}
+
+/** The exporter once /-/healthy (and /-/ready when asked) answers; stopped and cleaned up if it never does. */
+async function whenHealthy(kind: ExporterKind, proc: Proc, baseUrl: string, cleanup: () => void, waitReady = false): Promise<Exporter> {
   const stop = async () => {
     await proc.stop();
-    config.cleanup();
+    cleanup();
   };
   try {
     await waitHttp(`${baseUrl}/-/healthy`, proc);
+    if (waitReady) await waitHttp(`${baseUrl}/-/ready`, proc, 120_000);
   } catch (err) {
     await stop();
     throw err;
   }
-  return { kind: 'blackbox', proc, baseUrl, stop };
+  return { kind, proc, baseUrl, stop };
 }
 
 export function phasesOf(samples: Sample[]): ProbePhases {
