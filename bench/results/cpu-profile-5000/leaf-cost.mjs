@@ -2,7 +2,7 @@
 // checkServerIdentity) against getPeerX509Certificate() with the fields the probe would need.
 // Usage: node leaf-cost.mjs PKI_DIR/ (leaf.key, leaf.pem with SAN leaf.test, ca.pem; P-256 here)
 import tls from 'node:tls'; import fs from 'node:fs';
-const d='process.argv[2] ?? "./pki/"';
+const d = process.argv[2] ?? './pki/';
 const srv=tls.createServer({key:fs.readFileSync(d+'leaf.key'),cert:fs.readFileSync(d+'leaf.pem')+fs.readFileSync(d+'ca.pem')},(s)=>s.end());
 await new Promise(r=>srv.listen(0,'127.0.0.1',r));
 const N=300; const res={legacy:[],x509:[]};
