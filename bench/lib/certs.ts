@@ -21,6 +21,9 @@ export const LOCAL_SERVER_NAME = 'bench.local';
 
 export type CertKey = 'ec' | 'rsa';
 
+/** The key's name as reports print it. */
+export const CERT_KEY_NAME: Record<CertKey, string> = { ec: 'P-256', rsa: 'RSA-2048' };
+
 const NEW_KEY: Record<CertKey, string[]> = {
   ec: ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'],
   rsa: ['-newkey', 'rsa:2048', '-nodes'],

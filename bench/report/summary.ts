@@ -1,4 +1,5 @@
 /** The printed report (also bench/results/latest.md): one table per scenario, then the goals. */
+import { CERT_KEY_NAME } from '../lib/certs.js';
 import { describeCpuIdle } from '../lib/cpu-idle.js';
 import type { CaseResult, ExporterCaseResult, PhaseResult } from '../scenarios/accuracy-case.js';
 import type { ScheduledResult } from '../scenarios/scheduled.js';
@@ -104,7 +105,7 @@ export function summaryMarkdown(results: BenchResults): string {
 
 /** What a run set beyond the link and far peers (--cert-key, --probe-threads, --exporter-node, --cpu-idle). */
 function labExtras(lab: NonNullable<BenchResults['lab']>): string {
-  const key = lab.certKey === undefined ? '' : `; certificates ${lab.certKey === 'rsa' ? 'RSA-2048' : 'P-256'}`;
+  const key = lab.certKey === undefined ? '' : `; certificates ${CERT_KEY_NAME[lab.certKey]}`;
   const threads = lab.probeThreads === undefined ? '' : `; this exporter with scheduler.probe_threads ${lab.probeThreads}`;
   const node = lab.exporterNode === undefined ? '' : `; this exporter on Node ${lab.exporterNode.node} (OpenSSL ${lab.exporterNode.openssl})`;
   const idle = lab.cpuIdle === undefined ? '' : `; CPU idle ${describeCpuIdle(lab.cpuIdle)}`;
