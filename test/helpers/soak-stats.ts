@@ -66,8 +66,9 @@ function cpuPerProbe(part: SoakSample[]): number[] {
 }
 
 /**
- * Full collections come tens of seconds apart when nothing leaks: the second quarter may have
- * seen none since the exporter was ready (NaN). The reference is then the first one after it.
+ * The soak asks for a full collection every 10 s (soak.ts), so each quarter of a minute sees
+ * one; should the second quarter still have none since the exporter was ready (NaN), the
+ * reference is the first one after it.
  */
 function liveHeap(samples: SoakSample[], q2: SoakSample[], q4: SoakSample[]): Comparison {
   const finite = (part: SoakSample[]) => part.map((s) => s.liveHeapBytes).filter(Number.isFinite);

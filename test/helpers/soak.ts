@@ -42,9 +42,10 @@ export interface SoakSample {
   /**
    * Heap left by the last full collection (V8's --trace-gc, Mark-Compact "after" size): what
    * is really kept. NaN until the first one after the exporter is ready: the collections of
-   * start-up saw no results yet (13 MiB against 23 at 300 targets), and V8 may run the next
-   * one only 30 s or more later. Heap used swings with the collector's sawtooth;
-   * forcing collections instead (inspector) flushes compiled code and doubles the CPU cost.
+   * start-up saw no results yet (13 MiB against 23 at 300 targets). Heap used swings with the
+   * collector's sawtooth. V8 alone gives too few for a comparison: at 300 targets Node 20 ran
+   * one every ~26 s, Node 24 one in the minute, Node 22 none; so one is asked for every
+   * FULL_GC_EVERY samples (SIGUSR2, see FULL_GC_ON_SIGUSR2).
    */
   liveHeapBytes: number;
   lagSeconds: number;
@@ -139,6 +140,15 @@ function sampleOf(pid: number, series: Series[], scrapeMs: number, t: number, li
   };
 }
 
+/**
+ * Loaded before the exporter's main (with --expose-gc): a full collection on SIGUSR2, which the
+ * exporter does not otherwise use (Node's default for it would end the process).
+ */
+const FULL_GC_ON_SIGUSR2 = 'data:text/javascript,process.on("SIGUSR2",()=>globalThis.gc())';
+
+/** One full collection asked for every this many samples: every 10 s at the usual 2 s, 6 a minute. */
+const FULL_GC_EVERY = 5;
+
 /** The heap left by the last full collection (bytes) from the exporter's --trace-gc lines printed from now on. */
 function gcTracker(exporter: ExporterProcess): () => number {
   let seen = exporter.stdout().length;
@@ -171,8 +181,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
   }, toggleEveryMs);
   try {
     // --trace-gc reports the heap left by each full collection on stdout (sh execs: same pid).
-    const prefix = ['sh', '-c', 'm=$1; shift; exec "$0" --trace-gc "${SOAK_MAIN_JS:-$m}" "$@"'];
-    const env = mainJs ? { SOAK_MAIN_JS: mainJs } : {};
+    const prefix = ['sh', '-c', 'm=$1; shift; exec "$0" --trace-gc --expose-gc --import "$SOAK_GC_HOOK" "${SOAK_MAIN_JS:-$m}" "$@"'];
+    const env = { SOAK_GC_HOOK: FULL_GC_ON_SIGUSR2, ...(mainJs ? { SOAK_MAIN_JS: mainJs } : {}) };
     exporter = await startExporter(soakConfig(targets, peers), { args: [`--storage.path=${tmp.dir}/data`], waitReady: false, prefix, env, startTimeoutMs: 60_000 });
     const pid = exporter.child.pid as number;
     const client = timedClient({ port: exporter.port });
@@ -185,6 +195,8 @@ export async function runSoak(options: SoakOptions): Promise<SoakResult> {
       const { series, ms } = await client.scrape(60_000);
       const sample = sampleOf(pid, series, ms, (performance.now() - start) / 1000, gc());
       samples.push(sample);
+      // Read at the next sample: the collection ends long before it.
+      if (samples.length % FULL_GC_EVERY === 0) process.kill(pid, 'SIGUSR2');
       log(`t=${sample.t.toFixed(0)}s rss=${(sample.rssBytes / 2 ** 20).toFixed(1)}MiB live=${(sample.liveHeapBytes / 2 ** 20).toFixed(1)}MiB fds=${sample.fds} timers=${sample.timers} lag=${(sample.lagSeconds * 1000).toFixed(1)}ms missed=${sample.slotsMissed} probes=${sample.probes} scrape=${ms.toFixed(0)}ms load=${sample.load1.toFixed(1)}`);
       const next = start + samples.length * sampleEveryMs;
       await new Promise((r) => setTimeout(r, Math.max(0, next - performance.now())));
