@@ -5,7 +5,7 @@
 # test/packaging/docker.test.ts) can point it at a local image; the default is a pinned
 # public Node 22 LTS image (Node 20 reached end of life on 2026-04-30; see docs/deployment.md).
 # The Dockerfile only needs `node`, `npm` and `/bin/sh` from it.
-ARG BASE_IMAGE=docker.io/library/node:22.23.3-bookworm-slim
+ARG BASE_IMAGE=docker.io/library/node:22.23.5-bookworm-slim
 
 # --- build: dev dependencies, TypeScript -> dist/ ------------------------------------
 FROM ${BASE_IMAGE} AS build

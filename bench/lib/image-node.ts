@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const DOCKERFILE = fileURLToPath(new URL('../../Dockerfile', import.meta.url));
 
-/** The Node version of the Dockerfile's default base image (`node:22.23.3-bookworm-slim` -> 22.23.3). */
+/** The Node version of the Dockerfile's default base image (`node:22.23.5-bookworm-slim` -> 22.23.5). */
 export function imageNodeVersion(): string {
   const match = /^ARG BASE_IMAGE=.*node:(\d[\d.]*)-/m.exec(fs.readFileSync(DOCKERFILE, 'utf8'));
   if (!match?.[1]) throw new Error(`${DOCKERFILE}: no node:<version> in the default BASE_IMAGE`);
