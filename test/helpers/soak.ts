@@ -148,8 +148,8 @@ const FULL_GC_ON_SIGUSR2 = 'data:text/javascript,process.on("SIGUSR2",()=>global
 
 /**
  * One full collection asked for every this many samples: every 10 s at the usual 2 s, 6 a
- * minute. Their cost is in both quarters alike: CPU per probe 1.7-1.9 ms against 1.4-1.6
- * without them (300 targets, Node 20 and 22).
+ * minute. Their cost lands in both quarters alike: CPU per probe read 1.6-1.9 ms with them,
+ * 1.4-1.8 without, in single soak runs (300 targets; Node 20, 22 and 24).
  */
 const FULL_GC_EVERY = 5;
 
