@@ -59,7 +59,7 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
                                           which npm test fetches (default auto: image when fetched, else the harness's)
   --render=FILE                           only rewrite the report (md, svg, png) beside a results JSON
   --accuracy.probes=N --accuracy.warmup=N --accuracy.rtts=10,40,150 --accuracy.jitter=40:5
-  --accuracy.load-targets=N --accuracy.load-interval=SECONDS --accuracy.load-warmup=SECONDS --accuracy.case-seconds=N
+  --accuracy.load-targets=N --accuracy.load-interval=SECONDS --accuracy.load-warmup=SECONDS --accuracy.idle-warmup=SECONDS --accuracy.case-seconds=N
   --accuracy.no-extras                    only the floor and --accuracy.rtts cases (no jitter, no TLS 1.2)
   --accuracy.reference=idle|all|off       the blocking C reference client probes beside the exporters in the
                                           idle cases (default), in every case, or not at all
@@ -103,7 +103,7 @@ function niceness(text: string | undefined): number {
 export function parseBenchFlags(argv: string[]): BenchFlags {
   const options = Object.fromEntries(
     ['only', 'out', 'max-minutes', 'nice', 'render', 'probe-threads', 'exporter-node', 'accuracy.probes', 'accuracy.warmup', 'accuracy.rtts', 'accuracy.jitter', 'accuracy.load-targets',
-      'accuracy.load-interval', 'accuracy.load-warmup', 'accuracy.case-seconds', 'accuracy.reference', 'throughput.concurrency', 'throughput.seconds', 'throughput.rounds', 'throughput.warmup',
+      'accuracy.load-interval', 'accuracy.load-warmup', 'accuracy.idle-warmup', 'accuracy.case-seconds', 'accuracy.reference', 'throughput.concurrency', 'throughput.seconds', 'throughput.rounds', 'throughput.warmup',
       'scheduled.sizes', 'scheduled.seconds', 'scheduled.interval', 'scheduled.scrape-every'].map((name) => [name, { type: 'string' as const }]),
   );
   const { values: v } = parseArgs({ args: argv, strict: true, options: { ...options, link: { type: 'string' }, 'link-clock': { type: 'string' }, far: { type: 'string' }, 'cpu-idle': { type: 'string' }, 'cert-key': { type: 'string' }, quick: { type: 'boolean' }, help: { type: 'boolean' }, 'no-realtime-link': { type: 'boolean' }, 'accuracy.no-extras': { type: 'boolean' } } });
@@ -136,6 +136,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
       loadTargets: number(get('accuracy.load-targets'), quick ? 100 : 500, '--accuracy.load-targets'),
       loadIntervalSeconds: number(get('accuracy.load-interval'), 5, '--accuracy.load-interval'),
       loadWarmupSeconds: number(get('accuracy.load-warmup'), quick ? 5 : 30, '--accuracy.load-warmup'),
+      idleWarmupSeconds: number(get('accuracy.idle-warmup'), quick ? 0 : 20, '--accuracy.idle-warmup'),
       caseSeconds: number(get('accuracy.case-seconds'), quick ? 30 : 120, '--accuracy.case-seconds'),
       reference: oneOf('accuracy.reference', get('accuracy.reference'), ['idle', 'all', 'off']),
     },

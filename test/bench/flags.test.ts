@@ -66,6 +66,13 @@ describe('bench flags', () => {
     expect(() => parseBenchFlags(['--link-clock=wall'])).toThrow(/--link-clock: "wall" is not kernel or read/);
   });
 
+  it('lets the idle exporter settle for 20 s before the idle cases (none in a quick run), and names the flag on a bad value', () => {
+    expect(parseBenchFlags([]).accuracy.idleWarmupSeconds).toBe(20);
+    expect(parseBenchFlags(['--quick']).accuracy.idleWarmupSeconds).toBe(0);
+    expect(parseBenchFlags(['--accuracy.idle-warmup=5']).accuracy.idleWarmupSeconds).toBe(5);
+    expect(() => parseBenchFlags(['--accuracy.idle-warmup=soon'])).toThrow(/--accuracy.idle-warmup/);
+  });
+
   it('rejects a flag it does not know', () => {
     expect(() => parseBenchFlags(['--exporter-nod=/x'])).toThrow(/exporter-nod/);
   });

@@ -27,6 +27,7 @@ const FLAGS = [
   '--accuracy.load-targets=20',
   '--accuracy.load-interval=2',
   '--accuracy.load-warmup=2',
+  '--accuracy.idle-warmup=1',
   '--throughput.concurrency=2',
   '--throughput.seconds=1',
   '--throughput.rounds=2',
