@@ -1,0 +1,4 @@
+#!/bin/sh
+N=/root/.cache/o365-exporter/node-v22.23.5-linux-x64/node
+[ "$1" = "-p" ] && exec $N "$@"
+exec $N --trace-gc --no-memory-reducer "$@" >> /tmp/s7/mr/gc-$(date +%s%N)-nomr.log
