@@ -31,7 +31,7 @@ export interface AccuracyOptions {
    * Seconds the idle exporter runs before the idle cases are measured. About 16 s after it
    * starts, once its start-up allocation has stopped, V8's memory reducer runs two full
    * collections that hold the event loop ~20 ms each (CPU profile and --trace-gc, 2026-12-04):
-   * start-up, which a site running for days does not see, landing in the second idle case.
+   * start-up, which a site running for days does not see, landing in the 40 ms idle case.
    */
   idleWarmupSeconds: number;
   caseSeconds: number;
