@@ -152,6 +152,16 @@ describe('npm run bench, tiny, end to end', () => {
     expect(readFileSync(join(out, 'latest.png')).subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
   });
 
+  it('lets the idle exporter settle before the first idle case, and the loaded one carry its load before the loaded cases', () => {
+    const { log } = current();
+    const settled = log.indexOf('accuracy: this exporter runs idle for 1 s before measuring');
+    const carried = log.indexOf('accuracy: both exporters carry the load for 2 s before measuring');
+    expect(settled).toBeGreaterThan(-1);
+    expect(settled).toBeLessThan(log.indexOf('accuracy 0 ms (floor):'));
+    expect(carried).toBeGreaterThan(log.indexOf(`accuracy ${RTT_MS} ms:`));
+    expect(carried).toBeLessThan(log.indexOf(`accuracy ${RTT_MS} ms, loaded:`));
+  });
+
   it('measures the floor, the delayed and the loaded case with every client, every probe answered', () => {
     const { cases, load } = results().accuracy!;
     expect(cases.map((c) => c.label)).toEqual(['0 ms (floor)', `${RTT_MS} ms`, `${RTT_MS} ms, loaded`]);
