@@ -26,18 +26,23 @@ function accuracyTables(cases: CaseResult[]): string {
   const refHeads = (which: string) => (withReference ? [`C client ${which}`] : []);
   const main = table(['case', 'phase', 'RTTs', 'o365 reported median', 'o365 vs injected', 'blackbox vs injected', ...refHeads('vs injected'), 'o365 vs wire', 'blackbox vs wire', ...refHeads('vs wire')], rows);
   const info = table(
-    ['case', `probes o365/blackbox${withReference ? '/C client' : ''}`, 'failed', 'TLS', 'link lateness p99 (us)', 'machine CPU busy %', 'CPU steal %', 'o365 event-loop delay p99 / max (ms)', 'o365 probe threads\' delay p99 / max (ms)'],
+    ['case', `probes o365/blackbox${withReference ? '/C client' : ''}`, 'failed', 'TLS', 'link lateness p99 (us)', 'machine CPU busy %', 'CPU steal %', 'o365 event-loop delay p99 / max (ms)', 'o365 probe threads\' delay p99 / max (ms)', 'wake witness late p99 / max (ms), wake-ups > 10 ms'],
     cases.map((c) => {
       const o = exporterOf(c, 'o365');
       const b = exporterOf(c, 'blackbox');
       const delay = (d: CaseResult['eventLoop']) => (d ? `${fixed(d.p99 * 1000, 1)} / ${fixed(d.max * 1000, 1)}` : 'n/a');
       const r = exporterOf(c, 'reference');
       const ref = (n: number | undefined) => (r ? `/${n ?? 0}` : '');
-      return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}${ref(r?.probes)}`, `${o?.failures ?? 0}/${b?.failures ?? 0}${ref(r?.failures)}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), stealCell(c.machineStealPercent), delay(c.eventLoop), delay(c.threadLoop)];
+      return [c.label, `${o?.probes ?? 0}/${b?.probes ?? 0}${ref(r?.probes)}`, `${o?.failures ?? 0}/${b?.failures ?? 0}${ref(r?.failures)}`, `${o?.tlsVersion ?? '?'} / ${b?.tlsVersion ?? '?'}`, fixed(c.linkLatenessUs.p99, 0), fixed(c.machineBusyPercent, 0), stealCell(c.machineStealPercent), delay(c.eventLoop), delay(c.threadLoop), witnessCell(c.wakeWitness)];
     }),
   );
   const paths = withReference ? `\n\n${hostPathTable(cases)}` : '';
   return `### Accuracy: reported minus truth, ms (median / p99 of |error|)\n\n${main}\n\n${info}${paths}`;
+}
+
+/** The wake witness's window (lib/wake-witness.ts): what the host did to a sleeping thread in the case. */
+function witnessCell(w: CaseResult['wakeWitness']): string {
+  return w ? `${fixed(w.p99, 1)} / ${fixed(w.max, 1)}, ${w.over10ms} of ${w.samples}` : 'n/a';
 }
 
 /** The C reference client's stamps against the wire: the host's path, in every client's "vs wire". */
@@ -94,6 +99,7 @@ export function summaryMarkdown(results: BenchResults): string {
   ];
   if (results.accuracy) parts.push(accuracyTables(results.accuracy.cases));
   if (results.accuracy?.referenceSkipped) parts.push(`The C reference client did not run: ${results.accuracy.referenceSkipped}.`);
+  if (results.accuracy?.witnessSkipped) parts.push(`The wake witness did not run: ${results.accuracy.witnessSkipped}.`);
   if (results.throughput) parts.push(throughputTable(results.throughput));
   if (results.scheduled) parts.push(scheduledTable(results.scheduled));
   for (const r of results.scheduled ?? []) if (r.error) parts.push(`**${r.targets} targets: ${r.error}**`);

@@ -11,6 +11,7 @@ import type { Packet } from '../lib/link.js';
 import { machineCpuSeconds } from '../lib/procs.js';
 import { value } from '../lib/prom-text.js';
 import type { ReferenceClient, Spans } from '../lib/reference-client.js';
+import type { WakeLateness, WakeWitness } from '../lib/wake-witness.js';
 import { quantile, summarizeErrors, type ErrorSummary } from '../lib/stats.js';
 import { wireSpans, wireTruth, type WireSpans, type WireTruth } from '../lib/wire-truth.js';
 import { EVENT_LOOP_SAMPLING_MS } from '../../src/metrics/registries.js';
@@ -86,6 +87,11 @@ export interface CaseResult extends AccuracyCase {
    * max, median of the windows' medians).
    */
   threadLoop?: { p50: number; p99: number; max: number };
+  /**
+   * How late a process that only sleeps on a 5 ms timer woke during the case (lib/wake-witness.ts):
+   * what the host did to any sleeping thread then (absent without a C compiler, and before 2026-12-04).
+   */
+  wakeWitness?: WakeLateness;
 }
 
 export interface CaseRunner {
@@ -99,6 +105,8 @@ export interface CaseRunner {
   sampleThreads?: boolean;
   /** Probes after the exporters in each round when given. */
   reference?: ReferenceClient;
+  /** Windowed around the case when given. */
+  witness?: WakeWitness;
 }
 
 interface Observation {
@@ -146,6 +154,7 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
   const lateness: number[] = [];
   const ours = run.exporters.find((e) => e.exporter.kind === 'o365')?.exporter;
   if (ours) await scrape(ours); // resets prom-client's event-loop histogram
+  await run.witness?.window(); // and the witness's: the case's own window starts here
   const deadline = Date.now() + run.deadlineMs;
   const cpu0 = machineCpuSeconds();
   const t0 = Date.now();
@@ -173,6 +182,7 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
   const machineBusyPercent = ((cpu.busy - cpu0.busy) / seconds) * 100;
   const machineStealPercent = ((cpu.steal - cpu0.steal) / seconds) * 100;
   const eventLoop = ours ? await eventLoopOf(ours) : undefined;
+  const wakeWitness = await run.witness?.window();
   const threadLoop = await threadLag?.stop();
   const exporters = probers.map(({ kind }) => {
     const list = obs.get(kind) ?? [];
@@ -188,7 +198,7 @@ export async function runCase(c: AccuracyCase, run: CaseRunner): Promise<CaseRes
     return result;
   });
   const linkLatenessUs = { median: quantile(lateness, 0.5), p99: quantile(lateness, 0.99), max: lateness.length ? Math.max(...lateness) : NaN };
-  return { ...c, exporters, linkLatenessUs, machineBusyPercent, machineStealPercent, ...(eventLoop ? { eventLoop } : {}), ...(threadLoop ? { threadLoop } : {}) };
+  return { ...c, exporters, linkLatenessUs, machineBusyPercent, machineStealPercent, ...(eventLoop ? { eventLoop } : {}), ...(threadLoop ? { threadLoop } : {}), ...(wakeWitness ? { wakeWitness } : {}) };
 }
 
 /** The reference client's stamps against the emulator's, per probe (see LabPath). */

@@ -9,6 +9,7 @@ import { startBlackbox, startO365, type Exporter } from '../lib/exporters.js';
 import { startProbeLoad, type LoadStats } from '../lib/load.js';
 import { scratchDir } from '../lib/scratch.js';
 import { buildReferenceClient, referenceClientOn, type ReferenceClient } from '../lib/reference-client.js';
+import { buildWakeWitness, wakeWitnessOn, WITNESS_PERIOD_US, type WakeWitness } from '../lib/wake-witness.js';
 import type { BenchEnv } from './env.js';
 import { runCase, type AccuracyCase, type CaseResult } from './accuracy-case.js';
 
@@ -43,6 +44,8 @@ export interface AccuracyResult {
   cases: CaseResult[];
   /** Why the reference client did not run, when asked for. */
   referenceSkipped?: string;
+  /** Why the wake witness did not run (no C compiler). */
+  witnessSkipped?: string;
   load: { targets: number; intervalSeconds: number; blackbox?: LoadStats };
 }
 
@@ -67,6 +70,7 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
   const sampleThreads = (env.probeThreads ?? 0) > 0;
   const buildDir = scratchDir('o365-bench-ref-');
   let reference: ReferenceClient | undefined;
+  let witness: WakeWitness | undefined;
   const measure = async (list: AccuracyCase[]) => {
     const exporters = [
       { exporter: ours as Exporter, module: O365_MODULE_FAR },
@@ -75,13 +79,14 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
     for (const c of list) {
       const started = Date.now();
       const withReference = reference && (o.reference === 'all' || !c.loaded) ? { reference } : {};
-      const result = await runCase(c, { lab, exporters, probes: o.probes, warmup: o.warmup, deadlineMs: o.caseSeconds * 1000, sampleThreads, ...withReference });
+      const result = await runCase(c, { lab, exporters, probes: o.probes, warmup: o.warmup, deadlineMs: o.caseSeconds * 1000, sampleThreads, ...withReference, ...(witness ? { witness } : {}) });
       cases.push(result);
       log(`accuracy ${c.label}: ${result.exporters.map((e) => `${e.exporter} ${e.probes} probes`).join(', ')} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
   };
   try {
     reference = await referenceClient(env, o, buildDir, out);
+    witness = await wakeWitness(env, buildDir, out);
     ours = await startO365(lab, o365Config({ caFile: certs.caFile, targets: 0, intervalSeconds: 15, probeThreads: env.probeThreads }), certs.caFile, { node: env.exporterNode });
     await settle(log, 'this exporter runs idle', o.idleWarmupSeconds);
     await measure(accuracyCases(o, false));
@@ -105,6 +110,7 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
     await ours?.stop();
     await blackbox.stop();
     await reference?.stop();
+    await witness?.stop();
     rmSync(buildDir, { recursive: true, force: true });
   }
 }
@@ -125,4 +131,15 @@ async function referenceClient(env: BenchEnv, o: AccuracyOptions, buildDir: stri
     return undefined;
   }
   return referenceClientOn(env.lab.exec(env.lab.near, 'reference-client', built.binary, [env.certs.caFile]));
+}
+
+async function wakeWitness(env: BenchEnv, buildDir: string, out: AccuracyResult): Promise<WakeWitness | undefined> {
+  const built = buildWakeWitness(buildDir);
+  if (!built.binary) {
+    out.witnessSkipped = built.reason ?? 'not built';
+    env.log(`accuracy: no wake witness: ${out.witnessSkipped}`);
+    return undefined;
+  }
+  // In the near namespace at the exporters' niceness (lab.exec), sleeping as one of them would.
+  return wakeWitnessOn(env.lab.exec(env.lab.near, 'wake-witness', built.binary, [String(WITNESS_PERIOD_US)]));
 }

@@ -119,6 +119,18 @@ describe('bench report', () => {
     expect(older).not.toContain('stolen');
   });
 
+  it('shows the wake witness per case, n/a without it, and why it did not run', () => {
+    const c: CaseResult = { ...accuracyCase([0.1, 0.8], [0.2, 0.9]), wakeWitness: { samples: 5600, p50: 0.09, p99: 1.46, max: 29.34, over5ms: 12, over10ms: 4 } };
+    const md = summaryMarkdown(results(c));
+    expect(md).toContain('| wake witness late p99 / max (ms), wake-ups > 10 ms |');
+    expect(md).toMatch(/\| 1\.5 \/ 29\.3, 4 of 5600 +\|/);
+    const without = results(accuracyCase([0.1, 0.8], [0.2, 0.9]));
+    if (without.accuracy) without.accuracy.witnessSkipped = 'cc could not build it';
+    const md2 = summaryMarkdown(without);
+    expect(md2).toMatch(/\| n\/a +\| n\/a +\| n\/a +\|\n/);
+    expect(md2).toContain('The wake witness did not run: cc could not build it.');
+  });
+
   it('says which link emulator and far peers ran, not only what was asked', () => {
     const md = summaryMarkdown({ ...results(accuracyCase([0.1, 0.8], [0.2, 0.9])), lab: { link: 'python', far: 'node' } });
     expect(md).toContain('Link emulator: python; far peers: node.');
