@@ -16,7 +16,7 @@ export interface BenchFlags {
   outDir: string;
   /** Hard bound on the whole run: past it the harness cleans up and exits 2. */
   maxMinutes: number;
-  /** Niceness of the harness and everything it starts (see LabOptions.nice). */
+  /** Niceness of the harness, and `nice -n` on top of it for everything it starts (see LabOptions.nice). */
   nice: number;
   realtimeLink: boolean;
   /** Which link emulator (see lib/link.ts). */
@@ -45,7 +45,7 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --quick                                 a short run of everything, to try the harness (~4 min)
   --out=DIR                               results directory (default bench/results)
   --max-minutes=N                         hard bound on the run (default 15)
-  --nice=N                                niceness of the harness, exporters and peers (default -10; 0: as is)
+  --nice=N                                niceness of the harness; exporters and peers get nice -n N on top (default -10: they run at -20; 0: as is)
   --no-realtime-link                      run the link emulator without SCHED_FIFO
   --link=auto|c|python                    link emulator (default auto: C when cc exists, else Python)
   --link-clock=kernel|read                where a packet's time on the link starts: when the sending host's kernel hands it to

@@ -29,6 +29,15 @@ export interface Lab {
   close(): Promise<void>;
 }
 
+/**
+ * The niceness the lab's processes run at when the harness runs at `nice` too (run.ts sets
+ * both from --nice): `nice -n` adds to the niceness it inherits, so at the default -10 the
+ * exporters, peers and wrk run at -20, above the harness, as in every published run.
+ */
+export function startedNiceness(nice: number): number {
+  return Math.max(-20, Math.min(19, 2 * nice));
+}
+
 function ip(...args: string[]): void {
   execFileSync('ip', args, { stdio: ['ignore', 'ignore', 'pipe'] });
 }
@@ -58,9 +67,10 @@ export interface LabOptions {
   /** Bound on the link emulator's life, seconds. */
   maxSeconds: number;
   /**
-   * Niceness of every process started in the lab (exporters, peers, wrk). On a shared
-   * machine, other load would otherwise decide sub-millisecond results; both exporters
-   * get the same. 0 leaves the default priority.
+   * `nice -n` for every process started in the lab (exporters, peers, wrk): added to the
+   * harness's own niceness (see startedNiceness). On a shared machine, other load would
+   * otherwise decide sub-millisecond results; both exporters get the same. 0 leaves them at
+   * the harness's priority.
    */
   nice: number;
   /** Run the link emulator SCHED_FIFO: it stands for the network and must not wait for a CPU. */

@@ -1,6 +1,7 @@
 /** The printed report (also bench/results/latest.md): one table per scenario, then the goals. */
 import { CERT_KEY_NAME } from '../lib/certs.js';
 import { describeCpuIdle } from '../lib/cpu-idle.js';
+import { startedNiceness } from '../lib/lab.js';
 import type { CaseResult, ExporterCaseResult, PhaseResult } from '../scenarios/accuracy-case.js';
 import type { ScheduledResult } from '../scenarios/scheduled.js';
 import type { ThroughputStep } from '../scenarios/throughput.js';
@@ -90,12 +91,15 @@ function scheduledTable(results: ScheduledResult[]): string {
   )}`;
 }
 
+/** run.ts sets the harness's niceness, and lab processes get `nice -n` on top of it (lab.ts). */
+const niceness = (nice: number) => (nice === 0 ? 'Harness, exporters and peers at the niceness they were started with' : `Harness at nice ${nice}, exporters, peers and wrk at nice ${startedNiceness(nice)}`);
+
 const load = (l: number[] | undefined) => (l ? l.map((x) => x.toFixed(1)).join(' / ') : 'n/a');
 
 export function summaryMarkdown(results: BenchResults): string {
   const m = results.machine;
   const parts = [
-    `## Results of ${results.date}\n\nMachine: ${m.cores} cores (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB memory, Linux ${m.kernel}, Node ${m.node} (harness), blackbox_exporter ${m.blackbox}. Run took ${(results.durationSeconds / 60).toFixed(1)} min; load average ${load(results.loadAverage.start)} at the start, ${load(results.loadAverage.end)} at the end${results.stealPercent === undefined ? '' : `; CPU stolen by the hypervisor ${fixed(results.stealPercent, 1)} % of one core over the run`}. Harness, exporters and peers at nice ${results.flags.nice}${results.flags.realtimeLink ? ', link emulator SCHED_FIFO' : ''}.${results.lab ? ` Link emulator: ${results.lab.link}${results.lab.linkClock === 'kernel' ? ' (packet times from the kernel)' : ''}; far peers: ${results.lab.far}${labExtras(results.lab)}.` : ''}`,
+    `## Results of ${results.date}\n\nMachine: ${m.cores} cores (${m.cpuModel}), ${(m.memoryBytes / 2 ** 30).toFixed(1)} GiB memory, Linux ${m.kernel}, Node ${m.node} (harness), blackbox_exporter ${m.blackbox}. Run took ${(results.durationSeconds / 60).toFixed(1)} min; load average ${load(results.loadAverage.start)} at the start, ${load(results.loadAverage.end)} at the end${results.stealPercent === undefined ? '' : `; CPU stolen by the hypervisor ${fixed(results.stealPercent, 1)} % of one core over the run`}. ${niceness(results.flags.nice)}${results.flags.realtimeLink ? ', link emulator SCHED_FIFO' : ''}.${results.lab ? ` Link emulator: ${results.lab.link}${results.lab.linkClock === 'kernel' ? ' (packet times from the kernel)' : ''}; far peers: ${results.lab.far}${labExtras(results.lab)}.` : ''}`,
   ];
   if (results.accuracy) parts.push(accuracyTables(results.accuracy.cases));
   if (results.accuracy?.referenceSkipped) parts.push(`The C reference client did not run: ${results.accuracy.referenceSkipped}.`);

@@ -4,7 +4,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, expect, it } from 'vitest';
-import { createLab, type Lab } from '../../bench/lib/lab.js';
+import { readFileSync } from 'node:fs';
+import { createLab, startedNiceness, type Lab } from '../../bench/lib/lab.js';
+import { sleep } from '../../bench/lib/procs.js';
 
 const labs: Lab[] = [];
 
@@ -22,4 +24,17 @@ it('gives labs made at once their own control subnet, each reachable from the ro
     const out = execFileSync('ip', ['-o', 'route', 'get', lab.nearControlAddress], { encoding: 'utf8' });
     expect(out).toContain(`dev ${lab.near.replace(/-near$/, '')}v`);
   }
+}, 30_000);
+
+it('starts its processes at nice -n N on top of the harness\'s niceness, as the report says', async () => {
+  // Lowering priority needs no privilege; 1 keeps the suite's processes as they are.
+  const lab = await createLab({ maxSeconds: 60, nice: 1, realtimeLink: false, linkKind: 'python', linkClock: 'read' });
+  labs.push(lab);
+  const proc = lab.exec(lab.near, 'sleeper', 'sleep', ['30']);
+  await sleep(200);
+  const niceOf = (pid: number | 'self') => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[16]);
+  expect(niceOf(proc.pid)).toBe(niceOf('self') + 1);
+  await proc.stop();
+  // What the report derives for a harness that set its own niceness to N first (run.ts).
+  expect([startedNiceness(-10), startedNiceness(-15), startedNiceness(5), startedNiceness(15)]).toEqual([-20, -20, 10, 19]);
 }, 30_000);

@@ -131,6 +131,12 @@ describe('bench report', () => {
     expect(md2).toContain('The wake witness did not run: cc could not build it.');
   });
 
+  it('says the niceness the harness and the lab\'s processes ran at', () => {
+    const at = (nice: number) => summaryMarkdown({ ...results(accuracyCase([0.1, 0.8], [0.2, 0.9])), flags: { nice } as BenchResults['flags'] });
+    expect(at(-10)).toContain('Harness at nice -10, exporters, peers and wrk at nice -20.');
+    expect(at(0)).toContain('Harness, exporters and peers at the niceness they were started with.');
+  });
+
   it('says which link emulator and far peers ran, not only what was asked', () => {
     const md = summaryMarkdown({ ...results(accuracyCase([0.1, 0.8], [0.2, 0.9])), lab: { link: 'python', far: 'node' } });
     expect(md).toContain('Link emulator: python; far peers: node.');
