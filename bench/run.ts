@@ -170,7 +170,7 @@ async function main(): Promise<number> {
     idle = holdCpuIdle(flags.cpuIdle);
     log(`CPU idle: ${describeCpuIdle(idle.state)}`);
     lab = await createLab({ maxSeconds: flags.maxMinutes * 60 + 60, nice: flags.nice, realtimeLink: flags.realtimeLink, linkKind: flags.link, linkClock: flags.linkClock });
-    const env = { ...(await startPeers(lab, runDir, log, flags.far, flags.certKey)), probeThreads: flags.probeThreads, exporterNode: runtime.path };
+    const env = { ...(await startPeers(lab, runDir, log, flags.far, flags.certKey)), probeThreads: flags.probeThreads, exporterNode: runtime.path, idleSpin: flags.cpuIdle === 'spin' };
     log(`lab up: namespaces ${lab.near} / ${lab.far}, far peers (${env.farKind}) at ${lab.farAddress}, link emulator ${lab.link.kind} (packet times from ${clockText(lab.linkClock)}), o365-exporter on Node ${runtime.node} (${runtime.path})`);
     results.lab = labSummary(flags, lab, env, runtime, idle);
     await runScenarios(env, flags, results);

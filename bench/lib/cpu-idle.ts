@@ -10,7 +10,8 @@
 import { closeSync, constants, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-export type CpuIdleMode = 'poll' | 'default';
+/** poll: the 0 us request; spin: that and, in the accuracy cases, a SCHED_IDLE busy loop per CPU (idle-spinners.ts). */
+export type CpuIdleMode = 'poll' | 'spin' | 'default';
 
 export interface CpuIdleState {
   /** What was asked (--cpu-idle). */
@@ -101,7 +102,7 @@ export function holdCpuIdle(mode: CpuIdleMode, paths: CpuIdlePaths = SYSTEM): Cp
   }
   let fd: number | undefined;
   let released = false;
-  if (mode === 'poll') {
+  if (mode !== 'default') {
     try {
       fd = requestZeroLatency(paths.device);
       state.held = true;
@@ -130,7 +131,8 @@ export function describeCpuIdle(state: CpuIdleState): string {
   const how = state.held
     ? `held at polling (/dev/cpu_dma_latency 0 us, cpuidle driver ${state.driver}${state.why ? `: ${state.why}` : ''})`
     : `left to the kernel (${state.why ?? '--cpu-idle=default'})`;
+  const spin = state.requested === 'spin' ? '; accuracy cases with a SCHED_IDLE busy loop per CPU (machine CPU busy reads ~100 % per CPU there)' : '';
   const e = state.entries;
   const total = e ? e.poll + e.deeper : 0;
-  return e && total > 0 ? `${how}; ${((e.poll / total) * 100).toFixed(1)} % of ${total} idle entries polled` : how;
+  return e && total > 0 ? `${how}${spin}; ${((e.poll / total) * 100).toFixed(1)} % of ${total} idle entries polled` : how + spin;
 }

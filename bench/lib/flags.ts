@@ -51,8 +51,9 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --link-clock=kernel|read                where a packet's time on the link starts: when the sending host's kernel hands it to
                                           the TUN device (default; the C emulator's packet sockets) or when the emulator reads it
   --far=auto|native|node                  far DNS/HTTPS (default auto: dnsmasq + nginx when installed, else Node)
-  --cpu-idle=poll|default                 hold idle CPUs at polling for the run (default: a 0 us request on /dev/cpu_dma_latency,
-                                          so that no host wake-up lands in a phase) or leave idle to the kernel
+  --cpu-idle=poll|spin|default            hold idle CPUs at polling for the run (default: a 0 us request on /dev/cpu_dma_latency,
+                                          so that no host wake-up lands in a phase); spin: that and, in the accuracy cases, a
+                                          SCHED_IDLE busy loop per CPU (for kernels without a cpuidle driver); or leave idle to the kernel
   --cert-key=ec|rsa                       key of the bench CA and server certificate: P-256 (default) or RSA-2048
   --probe-threads=N                       this exporter's scheduler.probe_threads (default: its config default)
   --exporter-node=auto|image|PATH         node binary this exporter runs on; image: the container image's Node,
@@ -122,7 +123,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     link: oneOf<LinkKind | 'auto'>('link', get('link'), ['auto', 'c', 'python']),
     linkClock: oneOf('link-clock', get('link-clock'), ['kernel', 'read']),
     far: oneOf<FarKind | 'auto'>('far', get('far'), ['auto', 'native', 'node']),
-    cpuIdle: oneOf<CpuIdleMode>('cpu-idle', get('cpu-idle'), ['poll', 'default']),
+    cpuIdle: oneOf<CpuIdleMode>('cpu-idle', get('cpu-idle'), ['poll', 'spin', 'default']),
     certKey: oneOf<CertKey>('cert-key', get('cert-key'), ['ec', 'rsa']),
     render: get('render'),
     ...(get('probe-threads') === undefined ? {} : { probeThreads: number(get('probe-threads'), 0, '--probe-threads') }),

@@ -9,6 +9,7 @@ import { startBlackbox, startO365, type Exporter } from '../lib/exporters.js';
 import { startProbeLoad, type LoadStats } from '../lib/load.js';
 import { scratchDir } from '../lib/scratch.js';
 import { buildReferenceClient, referenceClientOn, type ReferenceClient } from '../lib/reference-client.js';
+import { startIdleSpinners, type IdleSpinners } from '../lib/idle-spinners.js';
 import { buildWakeWitness, wakeWitnessOn, WITNESS_PERIOD_US, type WakeWitness } from '../lib/wake-witness.js';
 import type { BenchEnv } from './env.js';
 import { runCase, type AccuracyCase, type CaseResult } from './accuracy-case.js';
@@ -71,6 +72,7 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
   const buildDir = scratchDir('o365-bench-ref-');
   let reference: ReferenceClient | undefined;
   let witness: WakeWitness | undefined;
+  let spinners: IdleSpinners | undefined;
   const measure = async (list: AccuracyCase[]) => {
     const exporters = [
       { exporter: ours as Exporter, module: O365_MODULE_FAR },
@@ -87,6 +89,10 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
   try {
     reference = await referenceClient(env, o, buildDir, out);
     witness = await wakeWitness(env, buildDir, out);
+    if (env.idleSpin) {
+      spinners = startIdleSpinners();
+      log(`accuracy: a SCHED_IDLE busy loop on each of ${spinners.procs.length} CPUs (--cpu-idle=spin)`);
+    }
     ours = await startO365(lab, o365Config({ caFile: certs.caFile, targets: 0, intervalSeconds: 15, probeThreads: env.probeThreads }), certs.caFile, { node: env.exporterNode });
     await settle(log, 'this exporter runs idle', o.idleWarmupSeconds);
     await measure(accuracyCases(o, false));
@@ -111,6 +117,7 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
     await blackbox.stop();
     await reference?.stop();
     await witness?.stop();
+    await spinners?.stop();
     rmSync(buildDir, { recursive: true, force: true });
   }
 }

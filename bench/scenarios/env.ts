@@ -20,6 +20,8 @@ export interface BenchEnv {
   local: Proc;
   /** This exporter's scheduler.probe_threads (--probe-threads); absent: its default. */
   probeThreads?: number;
+  /** A SCHED_IDLE busy loop per CPU through the accuracy cases (--cpu-idle=spin, lib/idle-spinners.ts). */
+  idleSpin?: boolean;
   /** The Node binary this exporter runs on (--exporter-node); absent: the harness's. */
   exporterNode?: string;
   log(line: string): void;

@@ -10,7 +10,8 @@ describe('bench flags', () => {
   it('holds idle CPUs at polling unless --cpu-idle=default, and names the flag on anything else', () => {
     expect(parseBenchFlags([]).cpuIdle).toBe('poll');
     expect(parseBenchFlags(['--cpu-idle=default']).cpuIdle).toBe('default');
-    expect(() => parseBenchFlags(['--cpu-idle=off'])).toThrow('--cpu-idle: "off" is not poll or default');
+    expect(parseBenchFlags(['--cpu-idle=spin']).cpuIdle).toBe('spin');
+    expect(() => parseBenchFlags(['--cpu-idle=off'])).toThrow('--cpu-idle: "off" is not poll, spin or default');
   });
 
   it('makes P-256 certificates unless --cert-key=rsa, and names the flag on anything else', () => {
