@@ -10,7 +10,7 @@
 import { closeSync, constants, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
-/** poll: the 0 us request; spin: that and, in the accuracy cases, a SCHED_IDLE busy loop per CPU (idle-spinners.ts). */
+/** poll: the 0 us request; spin: that and, in the idle accuracy cases, a SCHED_IDLE busy loop per CPU (idle-spinners.ts). */
 export type CpuIdleMode = 'poll' | 'spin' | 'default';
 
 export interface CpuIdleState {
@@ -131,7 +131,7 @@ export function describeCpuIdle(state: CpuIdleState): string {
   const how = state.held
     ? `held at polling (/dev/cpu_dma_latency 0 us, cpuidle driver ${state.driver}${state.why ? `: ${state.why}` : ''})`
     : `left to the kernel (${state.why ?? '--cpu-idle=default'})`;
-  const spin = state.requested === 'spin' ? '; accuracy cases with a SCHED_IDLE busy loop per CPU (machine CPU busy reads ~100 % per CPU there)' : '';
+  const spin = state.requested === 'spin' ? '; idle accuracy cases with a SCHED_IDLE busy loop per CPU (machine CPU busy reads ~100 % per CPU there)' : '';
   const e = state.entries;
   const total = e ? e.poll + e.deeper : 0;
   return e && total > 0 ? `${how}${spin}; ${((e.poll / total) * 100).toFixed(1)} % of ${total} idle entries polled` : how + spin;

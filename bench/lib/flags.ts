@@ -52,7 +52,7 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
                                           the TUN device (default; the C emulator's packet sockets) or when the emulator reads it
   --far=auto|native|node                  far DNS/HTTPS (default auto: dnsmasq + nginx when installed, else Node)
   --cpu-idle=poll|spin|default            hold idle CPUs at polling for the run (default: a 0 us request on /dev/cpu_dma_latency,
-                                          so that no host wake-up lands in a phase); spin: that and, in the accuracy cases, a
+                                          so that no host wake-up lands in a phase); spin: that and, in the idle accuracy cases, a
                                           SCHED_IDLE busy loop per CPU (for kernels without a cpuidle driver); or leave idle to the kernel
   --cert-key=ec|rsa                       key of the bench CA and server certificate: P-256 (default) or RSA-2048
   --probe-threads=N                       this exporter's scheduler.probe_threads (default: its config default)

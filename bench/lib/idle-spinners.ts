@@ -1,10 +1,10 @@
 /**
- * A user-space idle=poll for the accuracy cases (--cpu-idle=spin): one busy loop per CPU,
+ * A user-space idle=poll for the idle accuracy cases (--cpu-idle=spin): one busy loop per CPU,
  * pinned, at SCHED_IDLE, so that a CPU with nothing else to do spins instead of halting and
  * any other task takes it at once. For VMs whose kernel binds no cpuidle driver, where the
  * 0 us request changes nothing and a halted vCPU's wake-up is the host's: on the VM of
  * 2026-12-04 a process that only slept was woken up to 15 ms late without them, under 3 ms
- * with them (results/idle-spinners/).
+ * with them (results/idle-spinners/). Not in the loaded cases, where they made stalls worse.
  */
 import { availableParallelism } from 'node:os';
 import { start, type Proc } from './procs.js';

@@ -91,13 +91,20 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
     witness = await wakeWitness(env, buildDir, out);
     if (env.idleSpin) {
       spinners = startIdleSpinners();
-      log(`accuracy: a SCHED_IDLE busy loop on each of ${spinners.procs.length} CPUs (--cpu-idle=spin)`);
+      log(`accuracy: a SCHED_IDLE busy loop on each of ${spinners.procs.length} CPUs through the idle cases (--cpu-idle=spin)`);
     }
     ours = await startO365(lab, o365Config({ caFile: certs.caFile, targets: 0, intervalSeconds: 15, probeThreads: env.probeThreads }), certs.caFile, { node: env.exporterNode });
     await settle(log, 'this exporter runs idle', o.idleWarmupSeconds);
     await measure(accuracyCases(o, false));
     await ours.stop();
     ours = undefined;
+    // Idle cases only: under load the CPUs seldom halt, and spinning vCPUs that never rest
+    // made the loaded cases' stalls worse (the 10:53 run of 2026-12-04, results/idle-spinners/).
+    if (spinners) {
+      await spinners.stop();
+      spinners = undefined;
+      log('accuracy: idle spinners stopped');
+    }
     if (o.loadTargets <= 0) return out;
 
     log(`accuracy: starting this exporter with ${o.loadTargets} scheduled local targets every ${o.loadIntervalSeconds} s`);

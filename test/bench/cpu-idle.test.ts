@@ -89,12 +89,12 @@ describe('holding idle CPUs at polling for a bench run', () => {
     expect(describeCpuIdle(hold.state)).toBe('held at polling (/dev/cpu_dma_latency 0 us, cpuidle driver none: idle CPUs halt whatever is asked)');
   });
 
-  it('holds the request for spin too, and says the accuracy cases get busy loops', () => {
+  it('holds the request for spin too, and says the idle accuracy cases get busy loops', () => {
     mkdirSync(join(paths.cpuDir, 'cpu0'), { recursive: true });
     const hold = holdCpuIdle('spin', paths);
     hold.release();
     expect(hold.state).toMatchObject({ requested: 'spin', held: true, driver: 'none' });
-    expect(describeCpuIdle(hold.state)).toBe('held at polling (/dev/cpu_dma_latency 0 us, cpuidle driver none: idle CPUs halt whatever is asked); accuracy cases with a SCHED_IDLE busy loop per CPU (machine CPU busy reads ~100 % per CPU there)');
+    expect(describeCpuIdle(hold.state)).toBe('held at polling (/dev/cpu_dma_latency 0 us, cpuidle driver none: idle CPUs halt whatever is asked); idle accuracy cases with a SCHED_IDLE busy loop per CPU (machine CPU busy reads ~100 % per CPU there)');
   });
 
   it('gives no counts when the counters cannot be read at the start, rather than counts since boot', () => {

@@ -28,6 +28,7 @@ const FLAGS = [
   '--accuracy.load-interval=2',
   '--accuracy.load-warmup=2',
   '--accuracy.idle-warmup=1',
+  '--cpu-idle=spin',
   '--throughput.concurrency=2',
   '--throughput.seconds=1',
   '--throughput.rounds=2',
@@ -160,6 +161,16 @@ describe('npm run bench, tiny, end to end', () => {
     expect(settled).toBeLessThan(log.indexOf('accuracy 0 ms (floor):'));
     expect(carried).toBeGreaterThan(log.indexOf(`accuracy ${RTT_MS} ms:`));
     expect(carried).toBeLessThan(log.indexOf(`accuracy ${RTT_MS} ms, loaded:`));
+  });
+
+  it('spins idle CPUs through the idle cases only (--cpu-idle=spin), and stops the spinners before the load', () => {
+    const { log } = current();
+    const spun = log.indexOf('accuracy: a SCHED_IDLE busy loop on each of');
+    const stopped = log.indexOf('accuracy: idle spinners stopped');
+    expect(spun).toBeGreaterThan(-1);
+    expect(spun).toBeLessThan(log.indexOf('accuracy 0 ms (floor):'));
+    expect(stopped).toBeGreaterThan(log.indexOf(`accuracy ${RTT_MS} ms:`));
+    expect(stopped).toBeLessThan(log.indexOf('accuracy: starting this exporter with 20 scheduled local targets'));
   });
 
   it('measures the floor, the delayed and the loaded case with every client, every probe answered', () => {
