@@ -6,9 +6,9 @@
  * be measured, which the exporters' figures cannot show apart.
  */
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { compileC } from './cc.js';
+import { lineChannel } from './line-channel.js';
 import type { ProbePhases } from './exporters.js';
 import type { Proc } from './procs.js';
 
@@ -64,35 +64,16 @@ export function parseAnswer(line: string): ReferenceProbe {
  * near namespace, with the exporters' resolv.conf and priority): one probe at a time.
  */
 export async function referenceClientOn(proc: Proc): Promise<ReferenceClient> {
-  const stdout = proc.child.stdout;
-  const stdin = proc.child.stdin;
-  if (!stdout || !stdin) throw new Error('reference-client: no stdio');
-  const waiting: { resolve(line: string): void; reject(err: Error): void }[] = [];
-  const lines = createInterface({ input: stdout });
-  lines.on('line', (line) => {
-    if (line !== 'ready') waiting.shift()?.resolve(line);
-  });
-  void proc.exited.then(() => {
-    const err = new Error(`reference-client exited:\n${proc.output().slice(-2000)}`);
-    for (const w of waiting.splice(0)) w.reject(err);
-  });
-  await proc.waitFor(/^ready$/m, 10_000);
+  const channel = await lineChannel(proc, 'reference-client');
   return {
     async probe(host, port, path) {
-      const line = await new Promise<string>((resolve, reject) => {
-        waiting.push({ resolve, reject });
-        stdin.write(`${host} ${port} ${path}\n`);
-      });
+      const line = await channel.ask(`${host} ${port} ${path}`);
       try {
         return parseAnswer(line);
       } catch (err) {
         throw new Error(`reference-client answered "${line}": ${String(err)}`);
       }
     },
-    async stop() {
-      lines.close();
-      stdin.end();
-      await proc.stop();
-    },
+    stop: () => channel.close(),
   };
 }

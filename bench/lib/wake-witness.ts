@@ -6,9 +6,9 @@
  * event-loop stalls were its thread asleep past its timer, not running or queued).
  */
 import { dirname, join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { compileC } from './cc.js';
+import { lineChannel } from './line-channel.js';
 import type { Proc } from './procs.js';
 
 const SOURCE = join(dirname(fileURLToPath(import.meta.url)), '..', 'witness', 'wake-witness.c');
@@ -54,32 +54,9 @@ export function parseWindow(line: string): WakeLateness {
 
 /** Drives a started witness (`binary PERIOD_US`). */
 export async function wakeWitnessOn(proc: Proc): Promise<WakeWitness> {
-  const { stdout, stdin } = proc.child;
-  if (!stdout || !stdin) throw new Error('wake-witness: no stdio');
-  const waiting: { resolve(line: string): void; reject(err: Error): void }[] = [];
-  const lines = createInterface({ input: stdout });
-  lines.on('line', (line) => {
-    if (line !== 'ready') waiting.shift()?.resolve(line);
-  });
-  let gone: Error | undefined;
-  void proc.exited.then(() => {
-    gone = new Error(`wake-witness exited:\n${proc.output().slice(-2000)}`);
-    for (const w of waiting.splice(0)) w.reject(gone);
-  });
-  await proc.waitFor(/^ready$/m, 10_000);
+  const channel = await lineChannel(proc, 'wake-witness');
   return {
-    async window() {
-      const line = await new Promise<string>((resolve, reject) => {
-        if (gone) return reject(gone);
-        waiting.push({ resolve, reject });
-        stdin.write('r\n');
-      });
-      return parseWindow(line);
-    },
-    async stop() {
-      lines.close();
-      stdin.end();
-      await proc.stop();
-    },
+    window: async () => parseWindow(await channel.ask('r')),
+    stop: () => channel.close(),
   };
 }
