@@ -69,12 +69,18 @@ export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/<pid>/stat). */
-export function cpuSeconds(pid: number): number {
+/** Field `n` of /proc/<pid>/stat, numbered as in proc(5): 3 the state, 14 utime, 19 nice, 41 policy. */
+export function statField(pid: number, n: number): string {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   // The command name (field 2) may hold spaces: count fields after its closing parenthesis.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  const field = stat.slice(stat.lastIndexOf(')') + 2).split(' ')[n - 3];
+  if (field === undefined) throw new Error(`/proc/${pid}/stat has no field ${n}`);
+  return field;
+}
+
+/** utime + stime of a process, in seconds (fields 14 and 15 of /proc/<pid>/stat). */
+export function cpuSeconds(pid: number): number {
+  return (Number(statField(pid, 14)) + Number(statField(pid, 15))) / CLK_TCK;
 }
 
 /** VmRSS and VmHWM (peak) in bytes. */

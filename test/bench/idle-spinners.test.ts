@@ -6,10 +6,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SCHED_IDLE, startIdleSpinners, type IdleSpinners } from '../../bench/lib/idle-spinners.js';
-import { sleep } from '../../bench/lib/procs.js';
+import { sleep, statField } from '../../bench/lib/procs.js';
 
-/** /proc/PID/stat's fields after "(comm) ": index 0 is field 3 (state), so field N is N - 3. */
-const statField = (pid: number, field: number) => readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[field - 3];
 const cpusAllowed = (pid: number) => /Cpus_allowed_list:\s*(\S+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
 
 let spinners: IdleSpinners | undefined;

@@ -4,9 +4,8 @@
  */
 import { execFileSync } from 'node:child_process';
 import { afterAll, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
 import { createLab, startedNiceness, type Lab } from '../../bench/lib/lab.js';
-import { sleep } from '../../bench/lib/procs.js';
+import { sleep, statField } from '../../bench/lib/procs.js';
 
 const labs: Lab[] = [];
 
@@ -32,8 +31,7 @@ it('starts its processes at nice -n N on top of the harness\'s niceness, as the 
   labs.push(lab);
   const proc = lab.exec(lab.near, 'sleeper', 'sleep', ['30']);
   await sleep(200);
-  const niceOf = (pid: number | 'self') => Number(readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ')[16]);
-  expect(niceOf(proc.pid)).toBe(niceOf('self') + 1);
+  expect(Number(statField(proc.pid, 19))).toBe(Number(statField(process.pid, 19)) + 1);
   await proc.stop();
   // What the report derives for a harness that set its own niceness to N first (run.ts).
   expect([startedNiceness(-10), startedNiceness(-15), startedNiceness(5), startedNiceness(15)]).toEqual([-20, -20, 10, 19]);

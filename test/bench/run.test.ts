@@ -125,6 +125,13 @@ function processesNaming(path: string): string[] {
   return found;
 }
 
+/** Each of `lines` is in `log`, each after the one before it. */
+function expectInOrder(log: string, lines: string[]): void {
+  const at = lines.map((line) => log.indexOf(line));
+  expect(lines.filter((_, i) => at[i] === -1)).toEqual([]);
+  expect(at).toEqual([...at].sort((a, b) => a - b));
+}
+
 /** Namespaces, /etc/netns entries, processes and temporary files of `run`: none once it exited; `kept` in its TMPDIR. */
 function expectNothingLeft({ pid, tmp }: Run, kept = ['results']): void {
   // bench/lib/lab.ts names them o3b<pid in base 36>_<n>-near and -far.
@@ -155,22 +162,14 @@ describe('npm run bench, tiny, end to end', () => {
 
   it('lets the idle exporter settle before the first idle case, and the loaded one carry its load before the loaded cases', () => {
     const { log } = current();
-    const settled = log.indexOf('accuracy: this exporter runs idle for 1 s before measuring');
-    const carried = log.indexOf('accuracy: both exporters carry the load for 2 s before measuring');
-    expect(settled).toBeGreaterThan(-1);
-    expect(settled).toBeLessThan(log.indexOf('accuracy 0 ms (floor):'));
-    expect(carried).toBeGreaterThan(log.indexOf(`accuracy ${RTT_MS} ms:`));
-    expect(carried).toBeLessThan(log.indexOf(`accuracy ${RTT_MS} ms, loaded:`));
+    expectInOrder(log, ['accuracy: this exporter runs idle for 1 s before measuring', 'accuracy 0 ms (floor):']);
+    expectInOrder(log, [`accuracy ${RTT_MS} ms:`, 'accuracy: both exporters carry the load for 2 s before measuring', `accuracy ${RTT_MS} ms, loaded:`]);
   });
 
   it('spins idle CPUs through the idle cases only (--cpu-idle=spin), and stops the spinners before the load', () => {
     const { log } = current();
-    const spun = log.indexOf('accuracy: a SCHED_IDLE busy loop on each of');
-    const stopped = log.indexOf('accuracy: idle spinners stopped');
-    expect(spun).toBeGreaterThan(-1);
-    expect(spun).toBeLessThan(log.indexOf('accuracy 0 ms (floor):'));
-    expect(stopped).toBeGreaterThan(log.indexOf(`accuracy ${RTT_MS} ms:`));
-    expect(stopped).toBeLessThan(log.indexOf('accuracy: starting this exporter with 20 scheduled local targets'));
+    expectInOrder(log, ['accuracy: a SCHED_IDLE busy loop on each of', 'accuracy 0 ms (floor):']);
+    expectInOrder(log, [`accuracy ${RTT_MS} ms:`, 'accuracy: idle spinners stopped', 'accuracy: starting this exporter with 20 scheduled local targets']);
   });
 
   it('measures the floor, the delayed and the loaded case with every client, every probe answered', () => {
