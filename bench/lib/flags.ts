@@ -53,7 +53,8 @@ export const USAGE = `Usage: npm run bench -- [flags]   (needs root: network nam
   --far=auto|native|node                  far DNS/HTTPS (default auto: dnsmasq + nginx when installed, else Node)
   --cpu-idle=poll|spin|default            hold idle CPUs at polling for the run (default: a 0 us request on /dev/cpu_dma_latency,
                                           so that no host wake-up lands in a phase); spin: that and, in the idle accuracy cases, a
-                                          SCHED_IDLE busy loop per CPU (for kernels without a cpuidle driver); or leave idle to the kernel
+                                          SCHED_IDLE busy loop per CPU (for kernels without a cpuidle driver; stopped at the kernel's
+                                          first stall report: once, on one VM, they went with a 5 min one); or leave idle to the kernel
   --cert-key=ec|rsa                       key of the bench CA and server certificate: P-256 (default) or RSA-2048
   --probe-threads=N                       this exporter's scheduler.probe_threads (default: its config default)
   --exporter-node=auto|image|PATH         node binary this exporter runs on; image: the container image's Node,

@@ -104,6 +104,7 @@ export function summaryMarkdown(results: BenchResults): string {
   if (results.accuracy) parts.push(accuracyTables(results.accuracy.cases));
   if (results.accuracy?.referenceSkipped) parts.push(`The C reference client did not run: ${results.accuracy.referenceSkipped}.`);
   if (results.accuracy?.witnessSkipped) parts.push(`The wake witness did not run: ${results.accuracy.witnessSkipped}.`);
+  if (results.accuracy?.spinnersStopped) parts.push(`**The idle spinners were stopped early**: ${results.accuracy.spinnersStopped}. The cases after that ran without them; the one in progress, if any, was disturbed.`);
   if (results.throughput) parts.push(throughputTable(results.throughput));
   if (results.scheduled) parts.push(scheduledTable(results.scheduled));
   for (const r of results.scheduled ?? []) if (r.error) parts.push(`**${r.targets} targets: ${r.error}**`);

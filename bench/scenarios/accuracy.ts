@@ -47,6 +47,8 @@ export interface AccuracyResult {
   referenceSkipped?: string;
   /** Why the wake witness did not run (no C compiler). */
   witnessSkipped?: string;
+  /** Why the idle spinners (--cpu-idle=spin) stopped before the idle cases ended: the kernel's stall report. */
+  spinnersStopped?: string;
   load: { targets: number; intervalSeconds: number; blackbox?: LoadStats };
 }
 
@@ -73,6 +75,7 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
   let reference: ReferenceClient | undefined;
   let witness: WakeWitness | undefined;
   let spinners: IdleSpinners | undefined;
+  let measuring: string | undefined;
   const measure = async (list: AccuracyCase[]) => {
     const exporters = [
       { exporter: ours as Exporter, module: O365_MODULE_FAR },
@@ -80,9 +83,11 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
     ];
     for (const c of list) {
       const started = Date.now();
+      measuring = c.label;
       const withReference = reference && (o.reference === 'all' || !c.loaded) ? { reference } : {};
       const result = await runCase(c, { lab, exporters, probes: o.probes, warmup: o.warmup, deadlineMs: o.caseSeconds * 1000, sampleThreads, ...withReference, ...(witness ? { witness } : {}) });
       cases.push(result);
+      measuring = undefined;
       log(`accuracy ${c.label}: ${result.exporters.map((e) => `${e.exporter} ${e.probes} probes`).join(', ')} in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     }
   };
@@ -90,14 +95,17 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
     reference = await referenceClient(env, o, buildDir, out);
     witness = await wakeWitness(env, buildDir, out);
     if (env.idleSpin) {
-      spinners = startIdleSpinners();
-      log(`accuracy: a SCHED_IDLE busy loop on each of ${spinners.procs.length} CPUs through the idle cases (--cpu-idle=spin)`);
+      spinners = startIdleSpinners({
+        onStall: (message) => {
+          out.spinnersStopped = `${measuring === undefined ? 'between cases' : `in the ${measuring} case`}, the kernel logged "${message}"`;
+          log(`accuracy: idle spinners stopped by their guard ${out.spinnersStopped}; the idle cases go on without them`);
+        },
+      });
+      log(`accuracy: a SCHED_IDLE busy loop on each of ${spinners.procs.length} CPUs through the idle cases (--cpu-idle=spin), stopped if the kernel reports a stall`);
     }
     ours = await startO365(lab, o365Config({ caFile: certs.caFile, targets: 0, intervalSeconds: 15, probeThreads: env.probeThreads }), certs.caFile, { node: env.exporterNode });
     await settle(log, 'this exporter runs idle', o.idleWarmupSeconds);
     await measure(accuracyCases(o, false));
-    await ours.stop();
-    ours = undefined;
     // Idle cases only: under load the CPUs seldom halt, and spinning vCPUs that never rest
     // made the loaded cases' stalls worse (the 10:53 run of 2026-12-04, results/idle-spinners/).
     if (spinners) {
@@ -105,6 +113,8 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
       spinners = undefined;
       log('accuracy: idle spinners stopped');
     }
+    await ours.stop();
+    ours = undefined;
     if (o.loadTargets <= 0) return out;
 
     log(`accuracy: starting this exporter with ${o.loadTargets} scheduled local targets every ${o.loadIntervalSeconds} s`);

@@ -131,6 +131,13 @@ describe('bench report', () => {
     expect(md2).toContain('The wake witness did not run: cc could not build it.');
   });
 
+  it('says when the idle spinners were stopped early, and what the kernel logged', () => {
+    const run = results(accuracyCase([0.1, 0.8], [0.2, 0.9]));
+    expect(summaryMarkdown(run)).not.toContain('idle spinners');
+    if (run.accuracy) run.accuracy.spinnersStopped = 'in the 40 ms TLS 1.2 case, the kernel logged "BUG: workqueue lockup - pool cpus=0 stuck for 41s!"';
+    expect(summaryMarkdown(run)).toContain('**The idle spinners were stopped early**: in the 40 ms TLS 1.2 case, the kernel logged "BUG: workqueue lockup - pool cpus=0 stuck for 41s!". The cases after that ran without them');
+  });
+
   it('says the niceness the harness and the lab\'s processes ran at', () => {
     const at = (nice: number) => summaryMarkdown({ ...results(accuracyCase([0.1, 0.8], [0.2, 0.9])), flags: { nice } as BenchResults['flags'] });
     expect(at(-10)).toContain('Harness at nice -10, exporters, peers and wrk at nice -20.');
