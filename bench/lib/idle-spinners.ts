@@ -53,12 +53,18 @@ export function startIdleSpinners(options: SpinnerOptions = {}): IdleSpinners {
     })();
     return stopping;
   };
-  const guard = setInterval(() => {
-    const message = kernel?.poll().find((m) => KERNEL_STALL.test(m));
+  const check = () => {
+    let message: string | undefined;
+    try {
+      message = kernel?.poll().find((m) => KERNEL_STALL.test(m));
+    } catch {
+      clearInterval(guard); // the log went unreadable: the spinners run on unguarded, as without it
+      return;
+    }
     if (message === undefined || stall !== undefined) return;
     stall = message;
     void stop().then(() => options.onStall?.(message));
-  }, checkMs);
-  guard.unref();
+  };
+  const guard = kernel ? setInterval(check, checkMs).unref() : undefined;
   return { procs, stoppedFor: () => stall, stop };
 }

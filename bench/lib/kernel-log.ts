@@ -23,7 +23,7 @@ export function kmsgMessages(chunk: string): string[] {
     .map((line) => line.slice(line.indexOf(';') + 1));
 }
 
-/** Undefined when the log cannot be read (no /dev/kmsg, or not allowed): the caller goes on without it. */
+/** Undefined when the log cannot be opened or read (no /dev/kmsg, or not allowed): the caller goes on without it. */
 export function followKernelLog(path = '/dev/kmsg'): KernelLogFollower | undefined {
   let fd: number;
   try {
@@ -50,7 +50,12 @@ export function followKernelLog(path = '/dev/kmsg'): KernelLogFollower | undefin
       messages.push(...kmsgMessages(buffer.toString('utf8', 0, n)));
     }
   };
-  readAll(); // what was logged before
+  try {
+    readAll(); // what was logged before
+  } catch {
+    closeSync(fd); // opened but not readable as a log (a directory, say)
+    return undefined;
+  }
   let closed = false;
   return {
     poll: () => (closed ? [] : readAll()),

@@ -41,8 +41,10 @@ describe('kernel log follower', () => {
     expect(follower?.poll()).toEqual([]);
   });
 
-  it('is absent when the log cannot be opened', () => {
+  it('is absent when the log cannot be opened or read', () => {
     expect(followKernelLog('/nonexistent/kmsg')).toBeUndefined();
+    dir = mkdtempSync(join(tmpdir(), 'o365-kmsg-'));
+    expect(followKernelLog(dir)).toBeUndefined(); // opens, but reading a directory fails
   });
 
   it('follows the real /dev/kmsg: a line written there after it began comes back, one from before does not', async () => {
