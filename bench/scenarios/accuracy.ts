@@ -109,9 +109,10 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
     // Idle cases only: under load the CPUs seldom halt, and spinning vCPUs that never rest
     // made the loaded cases' stalls worse (the 10:53 run of 2026-12-04, results/idle-spinners/).
     if (spinners) {
+      const early = spinners.stoppedFor() !== undefined; // the guard has said so already
       await spinners.stop();
       spinners = undefined;
-      log('accuracy: idle spinners stopped');
+      if (!early) log('accuracy: idle spinners stopped');
     }
     await ours.stop();
     ours = undefined;
