@@ -23,6 +23,8 @@ export const KERNEL_STALL = /workqueue lockup|blocked for more than \d+ seconds|
 
 export interface IdleSpinners {
   procs: Proc[];
+  /** Whether the kernel's log could be followed (without it nothing stops them early). */
+  guarded: boolean;
   /** What the kernel logged when it made the guard stop the spinners (undefined while none). */
   stoppedFor(): string | undefined;
   stop(): Promise<void>;
@@ -66,5 +68,5 @@ export function startIdleSpinners(options: SpinnerOptions = {}): IdleSpinners {
     void stop().then(() => options.onStall?.(message));
   };
   const guard = kernel ? setInterval(check, checkMs).unref() : undefined;
-  return { procs, stoppedFor: () => stall, stop };
+  return { procs, guarded: kernel !== undefined, stoppedFor: () => stall, stop };
 }

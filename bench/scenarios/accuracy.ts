@@ -101,7 +101,8 @@ export async function runAccuracy(env: BenchEnv, o: AccuracyOptions, out: Accura
           log(`accuracy: idle spinners stopped by their guard ${out.spinnersStopped}; the idle cases go on without them`);
         },
       });
-      log(`accuracy: a SCHED_IDLE busy loop on each of ${spinners.procs.length} CPUs through the idle cases (--cpu-idle=spin), stopped if the kernel reports a stall`);
+      const guard = spinners.guarded ? 'stopped if the kernel reports a stall' : 'unguarded: the kernel log (/dev/kmsg) cannot be read';
+      log(`accuracy: a SCHED_IDLE busy loop on each of ${spinners.procs.length} CPUs through the idle cases (--cpu-idle=spin), ${guard}`);
     }
     ours = await startO365(lab, o365Config({ caFile: certs.caFile, targets: 0, intervalSeconds: 15, probeThreads: env.probeThreads }), certs.caFile, { node: env.exporterNode });
     await settle(log, 'this exporter runs idle', o.idleWarmupSeconds);

@@ -55,6 +55,7 @@ describe('idle spinners', () => {
     const log = fakeKernelLog();
     const stalls: string[] = [];
     spinners = startIdleSpinners({ cpus: 1, kernelLog: log, checkMs: 20, onStall: (m) => stalls.push(m) });
+    expect(spinners.guarded).toBe(true);
     const pids = spinners.procs.map((p) => p.pid);
     appendFileSync(log, '6,101,2000,-;EXT4-fs (vda): mounted filesystem\n SUBSYSTEM=block\n');
     await sleep(200);
@@ -71,6 +72,7 @@ describe('idle spinners', () => {
 
   it('runs without the guard when the kernel log cannot be read', async () => {
     spinners = startIdleSpinners({ cpus: 1, kernelLog: '/nonexistent/kmsg', checkMs: 20 });
+    expect(spinners.guarded).toBe(false);
     const pids = spinners.procs.map((p) => p.pid);
     await sleep(100);
     expect(alive(pids)).toEqual([true]);
