@@ -131,7 +131,12 @@ export function describeCpuIdle(state: CpuIdleState): string {
   const how = state.held
     ? `held at polling (/dev/cpu_dma_latency 0 us, cpuidle driver ${state.driver}${state.why ? `: ${state.why}` : ''})`
     : `left to the kernel (${state.why ?? '--cpu-idle=default'})`;
-  const spin = state.requested === 'spin' ? '; idle accuracy cases with a SCHED_IDLE busy loop per CPU (machine CPU busy reads ~100 % per CPU there)' : '';
+  const spin =
+    state.requested === 'spin'
+      ? '; idle accuracy cases with a SCHED_IDLE busy loop per CPU (machine CPU busy reads ~100 % per CPU there)'
+      : state.held && state.driver === 'none'
+        ? '; `--cpu-idle=spin` would keep them from halting in the idle accuracy cases (bench/results/idle-spinners/)'
+        : '';
   const e = state.entries;
   const total = e ? e.poll + e.deeper : 0;
   return e && total > 0 ? `${how}${spin}; ${((e.poll / total) * 100).toFixed(1)} % of ${total} idle entries polled` : how + spin;

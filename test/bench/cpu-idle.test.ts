@@ -81,12 +81,14 @@ describe('holding idle CPUs at polling for a bench run', () => {
     expect(describeCpuIdle(hold.state)).toBe(`left to the kernel (${device}: ENOENT)`);
   });
 
-  it('says the request changes nothing on a kernel without a cpuidle driver', () => {
+  it('says the request changes nothing on a kernel without a cpuidle driver, and what would', () => {
     mkdirSync(join(paths.cpuDir, 'cpu0'), { recursive: true });
     const hold = holdCpuIdle('poll', paths);
     hold.release();
     expect(hold.state).toMatchObject({ held: true, driver: 'none', entries: { poll: 0, deeper: 0 } });
-    expect(describeCpuIdle(hold.state)).toBe('held at polling (/dev/cpu_dma_latency 0 us, cpuidle driver none: idle CPUs halt whatever is asked)');
+    expect(describeCpuIdle(hold.state)).toBe(
+      'held at polling (/dev/cpu_dma_latency 0 us, cpuidle driver none: idle CPUs halt whatever is asked); `--cpu-idle=spin` would keep them from halting in the idle accuracy cases (bench/results/idle-spinners/)',
+    );
   });
 
   it('holds the request for spin too, and says the idle accuracy cases get busy loops', () => {
