@@ -10,7 +10,9 @@ export interface KernelLogFollower {
   close(): void;
 }
 
-const RECORD_BYTES = 8192; // the kernel's limit on one record read from /dev/kmsg is 1024 + its prefix
+// The kernel formats one /dev/kmsg record into at most 8 KiB (CONSOLE_EXT_LOG_MAX, prefix and
+// KEY=value lines included); a read into a smaller buffer fails with EINVAL.
+const RECORD_BYTES = 8192;
 
 /**
  * The messages in what a read gave: records of "prio,seq,usec,flags[,...];message\n", each
