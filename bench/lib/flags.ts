@@ -146,7 +146,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
       concurrency: numbers(get('throughput.concurrency') ?? '1,8,32', '--throughput.concurrency'),
       seconds: number(get('throughput.seconds'), quick ? 4 : 12, '--throughput.seconds'),
       rounds: count(get('throughput.rounds'), quick ? 2 : 4, '--throughput.rounds'),
-      warmupSeconds: number(get('throughput.warmup'), quick ? 1 : 3, '--throughput.warmup'),
+      warmupSeconds: number(get('throughput.warmup'), quick ? 1 : 12, '--throughput.warmup'),
     },
     scheduled: {
       sizes: numbers(get('scheduled.sizes') ?? (quick ? '100,1000' : '100,1000,5000'), '--scheduled.sizes'),

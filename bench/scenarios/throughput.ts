@@ -19,6 +19,7 @@ export interface ThroughputOptions {
   /** Seconds of load per exporter and concurrency, split over `rounds` turns. */
   seconds: number;
   rounds: number;
+  /** Unmeasured seconds of load per exporter, at the first concurrency, before any round. */
   warmupSeconds: number;
 }
 
@@ -113,11 +114,26 @@ export function pool(exporter: Exporter['kind'], concurrency: number, turns: rea
 }
 
 /** ABBA...: round r's first turn goes to exporter r % 2, so neither always runs first. */
+export function turnOrder(round: number): [number, number] {
+  return round % 2 === 0 ? [0, 1] : [1, 0];
+}
+
+/**
+ * The warm-up ends with the exporter whose turn comes first, so that this exporter does not
+ * start measuring after idling through the other's warm-up: V8's memory reducer collects once
+ * the process has allocated little for ~8 s, and the load after it ran on code compiled again
+ * (results/throughput-warmup/).
+ */
+export function warmupOrder(): [number, number] {
+  const [first, second] = turnOrder(0);
+  return [second, first];
+}
+
 async function interleave(env: BenchEnv, pair: readonly Driven[], concurrency: number, o: ThroughputOptions): Promise<Turn[][]> {
   const turns: Turn[][] = pair.map(() => []);
   const seconds = Math.max(1, Math.round(o.seconds / o.rounds));
   for (let r = 0; r < o.rounds; r++) {
-    for (const i of r % 2 === 0 ? [0, 1] : [1, 0]) {
+    for (const i of turnOrder(r)) {
       const d = pair[i] as Driven;
       (turns[i] as Turn[]).push(await turn(env, d.exporter, d.url, concurrency, seconds));
     }
@@ -130,6 +146,16 @@ interface Driven {
   url: string;
 }
 
+/**
+ * The warm-up runs at the first concurrency measured: after 3 s at the highest, V8 was still
+ * compiling this exporter's probe path through the rounds at concurrency 1 (results/throughput-warmup/).
+ */
+export function warmupConcurrency(o: Pick<ThroughputOptions, 'concurrency'>): number {
+  const first = o.concurrency[0];
+  if (first === undefined) throw new Error('throughput: no concurrency to run at');
+  return first;
+}
+
 /** Appends to `steps` as each concurrency finishes, so a run stopped midway keeps what it measured. */
 export async function runThroughput(env: BenchEnv, o: ThroughputOptions, steps: ThroughputStep[] = []): Promise<ThroughputStep[]> {
   const target = encodeURIComponent(`https://127.0.0.1:${LOCAL_PORT}/`);
@@ -139,8 +165,9 @@ export async function runThroughput(env: BenchEnv, o: ThroughputOptions, steps: 
     pair.push({ exporter: ours, url: `${ours.baseUrl}/probe?target=${target}&module=${O365_MODULE_LOCAL}` });
     const bb = await startBlackbox(env.lab, blackboxConfig(env.certs.caFile));
     pair.push({ exporter: bb, url: `${bb.baseUrl}/probe?target=${target}&module=${BLACKBOX_MODULE_LOCAL}` });
-    // Unmeasured: JIT warm-up for node, the first TLS contexts for both.
-    if (o.warmupSeconds > 0) for (const d of pair) await wrk(env, d.url, Math.max(...o.concurrency), o.warmupSeconds);
+    // Unmeasured: the first TLS contexts for both, and V8's compiling of this exporter's
+    // probe path, which goes on for ~10 s of load after it starts (README, "How it measures").
+    if (o.warmupSeconds > 0) for (const i of warmupOrder()) await wrk(env, (pair[i] as Driven).url, warmupConcurrency(o), o.warmupSeconds);
     for (const c of o.concurrency) {
       const turns = await interleave(env, pair, c, o);
       pair.forEach((d, i) => {
