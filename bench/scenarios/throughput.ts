@@ -121,8 +121,8 @@ export function turnOrder(round: number): [number, number] {
 /**
  * The warm-up ends with the exporter whose turn comes first, so that this exporter does not
  * start measuring after idling through the other's warm-up: V8's memory reducer collects once
- * the process has allocated little for ~8 s, and the load after it ran on code compiled again
- * (results/throughput-warmup/).
+ * the process has allocated little for a while (20 s into an idle spell, traced), and the load
+ * after it ran on code compiled again (results/throughput-warmup/).
  */
 export function warmupOrder(): [number, number] {
   const [first, second] = turnOrder(0);
@@ -166,7 +166,7 @@ export async function runThroughput(env: BenchEnv, o: ThroughputOptions, steps: 
     const bb = await startBlackbox(env.lab, blackboxConfig(env.certs.caFile));
     pair.push({ exporter: bb, url: `${bb.baseUrl}/probe?target=${target}&module=${BLACKBOX_MODULE_LOCAL}` });
     // Unmeasured: the first TLS contexts for both, and V8's compiling of this exporter's
-    // probe path, which goes on for ~10 s of load after it starts (README, "How it measures").
+    // probe path, which goes on for 15-20 s of load after it starts (README, "How it measures").
     if (o.warmupSeconds > 0) for (const i of warmupOrder()) await wrk(env, (pair[i] as Driven).url, warmupConcurrency(o), o.warmupSeconds);
     for (const c of o.concurrency) {
       const turns = await interleave(env, pair, c, o);
