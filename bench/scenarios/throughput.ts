@@ -165,8 +165,8 @@ export async function runThroughput(env: BenchEnv, o: ThroughputOptions, steps: 
     pair.push({ exporter: ours, url: `${ours.baseUrl}/probe?target=${target}&module=${O365_MODULE_LOCAL}` });
     const bb = await startBlackbox(env.lab, blackboxConfig(env.certs.caFile));
     pair.push({ exporter: bb, url: `${bb.baseUrl}/probe?target=${target}&module=${BLACKBOX_MODULE_LOCAL}` });
-    // Unmeasured: the first TLS contexts for both, and V8's compiling of this exporter's
-    // probe path, which goes on for 15-20 s of load after it starts (README, "How it measures").
+    // Unmeasured: the first TLS contexts for both, and the start of V8's compiling of this
+    // exporter's probe path, which goes on for ~25 s of load (README, "How it measures").
     if (o.warmupSeconds > 0) for (const i of warmupOrder()) await wrk(env, (pair[i] as Driven).url, warmupConcurrency(o), o.warmupSeconds);
     for (const c of o.concurrency) {
       const turns = await interleave(env, pair, c, o);
