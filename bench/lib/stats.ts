@@ -76,3 +76,32 @@ export function histogramQuantile(bins: readonly Bin[], q: number): number {
   }
   return (sorted[sorted.length - 1] as Bin)[0];
 }
+
+/** Student's t, two-sided 95 % (the 0.975 quantile), for 1-30 degrees of freedom; 1.96 beyond. */
+const T_975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11, 2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042];
+
+export function tQuantile975(df: number): number {
+  if (!Number.isInteger(df) || df < 1) throw new RangeError(`degrees of freedom ${df}: a positive integer`);
+  return T_975[df - 1] ?? 1.96;
+}
+
+export interface RatioInterval {
+  /** Geometric mean of the ratios. */
+  mean: number;
+  low: number;
+  high: number;
+}
+
+/**
+ * 95 % interval of the geometric mean of paired ratios (a t interval on their logarithms):
+ * whether a run's turns tell "at least as many" from noise. Undefined under two ratios.
+ */
+export function geometricMeanInterval(ratios: readonly number[]): RatioInterval | undefined {
+  const n = ratios.length;
+  if (n < 2 || ratios.some((r) => !(r > 0))) return undefined;
+  const logs = ratios.map(Math.log);
+  const m = mean(logs);
+  const sd = Math.sqrt(logs.reduce((s, x) => s + (x - m) ** 2, 0) / (n - 1));
+  const half = (tQuantile975(n - 1) * sd) / Math.sqrt(n);
+  return { mean: Math.exp(m), low: Math.exp(m - half), high: Math.exp(m + half) };
+}

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseSamples, sum, value } from '../../bench/lib/prom-text.js';
+import { mean } from '../../bench/lib/stats.js';
 import { readFileSync } from 'node:fs';
 import { chartLayout, chartSvg } from '../../bench/report/chart.js';
 import { evaluateGoals, rssFloors } from '../../bench/report/goals.js';
@@ -243,8 +244,32 @@ describe('bench report', () => {
     expect(ours.p99Ms).toBe(3);
     expect(ours.rounds).toEqual([{ seconds: 3, probes: 900, cpuSeconds: 2 }, { seconds: 3, probes: 600, cpuSeconds: 2 }]);
     const goal = evaluateGoals({ ...base(), throughput: [ours, theirs] }).find((g) => g.goal.includes('/probe at concurrency 1'));
-    expect(goal?.verdict).toBe('not met');
-    expect(goal?.detail).toContain('375 vs 500 probes per CPU second (0.75x; turn by turn 0.60-0.90x over 2 rounds)');
+    // Two turns as far apart as 0.60 and 0.90 cannot tell 0.75x from 1x: a 95 % interval holds 1.
+    expect(goal?.verdict).toBe('not judged');
+    expect(goal?.detail).toContain('375 vs 500 probes per CPU second (0.75x; turn by turn 0.60-0.90x over 2 rounds, geometric mean 0.73x, 95 % interval 0.06-9.66x)');
+    expect(goal?.detail).toContain('`--only=throughput --throughput.concurrency=1 --throughput.seconds=120 --throughput.rounds=20 --throughput.warmup=30` can');
+  });
+
+  it('judges /probe on the interval of the turns\' ratio: met above 1, not met below, and without turns on the totals', () => {
+    const step = (exporter: 'o365' | 'blackbox', perCpu: number[]) => ({
+      exporter, concurrency: 8, seconds: 12, probes: 0, failed: 0, probesPerSecond: 0, p50Ms: 0, p99Ms: 0, peakRssBytes: 0,
+      cpuSeconds: perCpu.length, cpuSecondsPer1000: 0, probesPerCpuSecond: mean(perCpu),
+      rounds: perCpu.map((p) => ({ seconds: 3, probes: p, cpuSeconds: 1 })),
+    });
+    const judge = (ours: number[], theirs: number[], rounds = true) => {
+      const [o, b] = [step('o365', ours), step('blackbox', theirs)];
+      if (!rounds) [o, b].forEach((s) => delete (s as { rounds?: unknown }).rounds);
+      return evaluateGoals({ ...base(), throughput: [o, b] }).find((g) => g.goal.startsWith('/probe at concurrency 8'));
+    };
+    const bb = [500, 520, 480, 510];
+    expect(judge([600, 640, 570, 615], bb)?.verdict).toBe('met');
+    expect(judge([400, 430, 380, 400], bb)?.verdict).toBe('not met');
+    // 1.05x pooled, but turns of 0.81-1.30x: not decided either way.
+    const mixed = judge([650, 420, 580, 470], bb);
+    expect(mixed?.verdict).toBe('not judged');
+    expect(mixed?.detail).toContain('--throughput.concurrency=8 ');
+    expect(judge([530, 530, 530, 530], bb, false)?.verdict).toBe('met');
+    expect(judge([490, 490, 490, 490], bb, false)?.detail).not.toContain('interval');
   });
 
   it('lays the chart out for what the run measured, with no blank panels', () => {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { histogramQuantile, mean, median, quantile, slope, summarizeErrors, type Bin } from '../../bench/lib/stats.js';
+import { geometricMeanInterval, histogramQuantile, mean, median, quantile, slope, summarizeErrors, tQuantile975, type Bin } from '../../bench/lib/stats.js';
 
 describe('bench statistics', () => {
   it('interpolates quantiles between closest ranks (numpy default)', () => {
@@ -52,5 +52,28 @@ describe('bench statistics', () => {
     expect(histogramQuantile([...b, ...a], 0.75)).toBe(300);
     expect(histogramQuantile([[5, 0]], 0.5)).toBeNaN();
     expect(() => histogramQuantile(hundred, -0.1)).toThrow(RangeError);
+  });
+
+  it('gives Student\'s t for a 95 % interval, the normal quantile past 30 degrees of freedom', () => {
+    expect(tQuantile975(1)).toBe(12.706);
+    expect(tQuantile975(3)).toBe(3.182);
+    expect(tQuantile975(30)).toBe(2.042);
+    expect(tQuantile975(31)).toBe(1.96);
+    expect(() => tQuantile975(0)).toThrow(RangeError);
+  });
+
+  it('puts a 95 % interval around the geometric mean of paired ratios', () => {
+    // ln 2 and ln 8 around ln 4: sd ln(4) / sqrt 2, half-width t(1) * sd / sqrt 2 = 12.706 * ln(4) / 2.
+    const wide = geometricMeanInterval([2, 8]);
+    expect(wide?.mean).toBeCloseTo(4, 12);
+    expect(wide?.low).toBeCloseTo(4 * Math.exp((-12.706 * Math.log(4)) / 2), 9);
+    expect(wide?.high).toBeCloseTo(4 * Math.exp((12.706 * Math.log(4)) / 2), 3);
+    const steady = geometricMeanInterval([1.1, 1.1, 1.1]);
+    expect(steady?.low).toBeCloseTo(1.1, 12);
+    expect(steady?.high).toBeCloseTo(1.1, 12);
+    // Symmetric in the logarithms: 0.5 and 2 average to 1 whatever their order.
+    expect(geometricMeanInterval([2, 0.5])?.mean).toBeCloseTo(1, 12);
+    expect(geometricMeanInterval([1.2])).toBeUndefined();
+    expect(geometricMeanInterval([1.2, 0])).toBeUndefined();
   });
 });
