@@ -94,11 +94,13 @@ export interface RatioInterval {
 
 /**
  * 95 % interval of the geometric mean of paired ratios (a t interval on their logarithms):
- * whether a run's turns tell "at least as many" from noise. Undefined under two ratios.
+ * whether a run's turns tell "at least as many" from noise. Undefined under two ratios, or with
+ * one not a finite positive number.
  */
 export function geometricMeanInterval(ratios: readonly number[]): RatioInterval | undefined {
   const n = ratios.length;
-  if (n < 2 || ratios.some((r) => !(r > 0))) return undefined;
+  // A turn with no CPU counted gives Infinity, one with no probes 0: neither has a logarithm to average.
+  if (n < 2 || ratios.some((r) => !(r > 0 && Number.isFinite(r)))) return undefined;
   const logs = ratios.map(Math.log);
   const m = mean(logs);
   const sd = Math.sqrt(logs.reduce((s, x) => s + (x - m) ** 2, 0) / (n - 1));

@@ -75,5 +75,6 @@ describe('bench statistics', () => {
     expect(geometricMeanInterval([2, 0.5])?.mean).toBeCloseTo(1, 12);
     expect(geometricMeanInterval([1.2])).toBeUndefined();
     expect(geometricMeanInterval([1.2, 0])).toBeUndefined();
+    expect(geometricMeanInterval([1.2, Infinity])).toBeUndefined();
   });
 });
