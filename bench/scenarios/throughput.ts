@@ -129,18 +129,6 @@ export function warmupOrder(): [number, number] {
   return [second, first];
 }
 
-async function interleave(env: BenchEnv, pair: readonly Driven[], concurrency: number, o: ThroughputOptions): Promise<Turn[][]> {
-  const turns: Turn[][] = pair.map(() => []);
-  const seconds = Math.max(1, Math.round(o.seconds / o.rounds));
-  for (let r = 0; r < o.rounds; r++) {
-    for (const i of turnOrder(r)) {
-      const d = pair[i] as Driven;
-      (turns[i] as Turn[]).push(await turn(env, d.exporter, d.url, concurrency, seconds));
-    }
-  }
-  return turns;
-}
-
 interface Driven {
   exporter: Exporter;
   url: string;
@@ -156,6 +144,37 @@ export function warmupConcurrency(o: Pick<ThroughputOptions, 'concurrency'>): nu
   return first;
 }
 
+/** One wrk load in the scenario's order: unmeasured (a warm-up) or a measured turn. */
+export interface Load {
+  /** Index into the pair: 0 this exporter, 1 blackbox_exporter. */
+  exporter: number;
+  concurrency: number;
+  /** Index into the concurrency flag's list: a step's turns are pooled into one result. */
+  step: number;
+  seconds: number;
+  measured: boolean;
+}
+
+/**
+ * Every load the scenario runs, in order: the warm-up of each exporter (`warmupOrder`, at
+ * `warmupConcurrency`), then per concurrency `rounds` rounds of one turn each (`turnOrder`).
+ * `runThroughput` only runs this list, so the tests read the order it follows.
+ */
+export function throughputPlan(o: ThroughputOptions): Load[] {
+  const plan: Load[] = [];
+  if (o.warmupSeconds > 0) {
+    const c = warmupConcurrency(o);
+    for (const exporter of warmupOrder()) plan.push({ exporter, concurrency: c, step: 0, seconds: o.warmupSeconds, measured: false });
+  }
+  const seconds = Math.max(1, Math.round(o.seconds / o.rounds));
+  for (const [step, concurrency] of o.concurrency.entries()) {
+    for (let r = 0; r < o.rounds; r++) {
+      for (const exporter of turnOrder(r)) plan.push({ exporter, concurrency, step, seconds, measured: true });
+    }
+  }
+  return plan;
+}
+
 /** Appends to `steps` as each concurrency finishes, so a run stopped midway keeps what it measured. */
 export async function runThroughput(env: BenchEnv, o: ThroughputOptions, steps: ThroughputStep[] = []): Promise<ThroughputStep[]> {
   const target = encodeURIComponent(`https://127.0.0.1:${LOCAL_PORT}/`);
@@ -165,19 +184,36 @@ export async function runThroughput(env: BenchEnv, o: ThroughputOptions, steps: 
     pair.push({ exporter: ours, url: `${ours.baseUrl}/probe?target=${target}&module=${O365_MODULE_LOCAL}` });
     const bb = await startBlackbox(env.lab, blackboxConfig(env.certs.caFile));
     pair.push({ exporter: bb, url: `${bb.baseUrl}/probe?target=${target}&module=${BLACKBOX_MODULE_LOCAL}` });
-    // Unmeasured: the first TLS contexts for both, and the start of V8's compiling of this
-    // exporter's probe path, which goes on for ~25 s of load (README, "How it measures").
-    if (o.warmupSeconds > 0) for (const i of warmupOrder()) await wrk(env, (pair[i] as Driven).url, warmupConcurrency(o), o.warmupSeconds);
-    for (const c of o.concurrency) {
-      const turns = await interleave(env, pair, c, o);
+    await runPlan(env, pair, throughputPlan(o), (c, turns) => {
       pair.forEach((d, i) => {
         const s = pool(d.exporter.kind, c, turns[i] as Turn[]);
         steps.push(s);
         env.log(`throughput ${s.exporter} c=${c}: ${s.probesPerSecond.toFixed(0)} probes/s, ${s.cpuSecondsPer1000.toFixed(2)} CPU s/1000, failed ${s.failed}, ${o.rounds} rounds`);
       });
-    }
+    });
   } finally {
     for (const d of pair) await d.exporter.stop();
   }
   return steps;
+}
+
+/**
+ * Runs the loads in order. Unmeasured ones are the warm-up: the first TLS contexts for both
+ * and the start of V8's compiling of this exporter's probe path, which goes on for ~25 s of
+ * load (README, "How it measures"). `done` gets each concurrency's turns once its last one ran.
+ */
+async function runPlan(env: BenchEnv, pair: readonly Driven[], plan: readonly Load[], done: (concurrency: number, turns: Turn[][]) => void): Promise<void> {
+  let turns: Turn[][] = pair.map(() => []);
+  for (const [k, load] of plan.entries()) {
+    const d = pair[load.exporter] as Driven;
+    if (!load.measured) {
+      await wrk(env, d.url, load.concurrency, load.seconds);
+      continue;
+    }
+    (turns[load.exporter] as Turn[]).push(await turn(env, d.exporter, d.url, load.concurrency, load.seconds));
+    const next = plan[k + 1];
+    if (next?.measured === true && next.step === load.step) continue;
+    done(load.concurrency, turns);
+    turns = pair.map(() => []);
+  }
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseBenchFlags } from '../../bench/lib/flags.js';
-import { turnOrder, warmupConcurrency, warmupOrder } from '../../bench/scenarios/throughput.js';
+import { throughputPlan, turnOrder, warmupConcurrency, warmupOrder, type Load } from '../../bench/scenarios/throughput.js';
 
 describe('/probe throughput warm-up', () => {
   it('runs at the first concurrency measured, whichever order the flag gives', () => {
@@ -20,5 +20,29 @@ describe('/probe throughput warm-up', () => {
     expect([0, 1, 2, 3].map(turnOrder)).toEqual([[0, 1], [1, 0], [0, 1], [1, 0]]);
     expect(warmupOrder().at(-1)).toBe(turnOrder(0)[0]);
     expect([...warmupOrder()].sort()).toEqual([0, 1]);
+  });
+});
+
+describe('/probe throughput plan (the loads runThroughput runs, in order)', () => {
+  const brief = (l: Load) => `${l.measured ? 'turn' : 'warm'} e${l.exporter} c${l.concurrency} s${l.step} ${l.seconds}s`;
+
+  it('warms both at the first concurrency, the exporter measured first last, then alternates turns per step', () => {
+    const plan = throughputPlan({ concurrency: [1, 8], seconds: 12, rounds: 2, warmupSeconds: 5 });
+    expect(plan.map(brief)).toEqual([
+      'warm e1 c1 s0 5s', 'warm e0 c1 s0 5s',
+      'turn e0 c1 s0 6s', 'turn e1 c1 s0 6s', 'turn e1 c1 s0 6s', 'turn e0 c1 s0 6s',
+      'turn e0 c8 s1 6s', 'turn e1 c8 s1 6s', 'turn e1 c8 s1 6s', 'turn e0 c8 s1 6s',
+    ]);
+  });
+
+  it('follows the flags: the default run, no warm-up, a repeated concurrency kept as its own step', () => {
+    const d = throughputPlan(parseBenchFlags([]).throughput);
+    expect(d.filter((l) => !l.measured).map(brief)).toEqual(['warm e1 c1 s0 12s', 'warm e0 c1 s0 12s']);
+    expect(d.filter((l) => l.measured)).toHaveLength(3 * 4 * 2);
+    expect(new Set(d.filter((l) => l.measured).map((l) => l.seconds))).toEqual(new Set([3]));
+    const none = throughputPlan({ concurrency: [32, 1, 1], seconds: 1, rounds: 3, warmupSeconds: 0 });
+    expect(none.every((l) => l.measured && l.seconds === 1)).toBe(true);
+    expect(none.map((l) => l.step)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]);
+    expect(none[0]?.concurrency).toBe(32);
   });
 });
