@@ -145,7 +145,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     throughput: {
       concurrency: numbers(get('throughput.concurrency') ?? '1,8,32', '--throughput.concurrency'),
       seconds: number(get('throughput.seconds'), quick ? 4 : 12, '--throughput.seconds'),
-      rounds: count(get('throughput.rounds'), quick ? 2 : 4, '--throughput.rounds'),
+      rounds: count(get('throughput.rounds'), quick ? 2 : 12, '--throughput.rounds'),
       warmupSeconds: number(get('throughput.warmup'), quick ? 1 : 12, '--throughput.warmup'),
     },
     scheduled: {

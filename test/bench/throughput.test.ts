@@ -38,8 +38,9 @@ describe('/probe throughput plan (the loads runThroughput runs, in order)', () =
   it('follows the flags: the default run, no warm-up, a repeated concurrency kept as its own step', () => {
     const d = throughputPlan(parseBenchFlags([]).throughput);
     expect(d.filter((l) => !l.measured).map(brief)).toEqual(['warm e1 c1 s0 12s', 'warm e0 c1 s0 12s']);
-    expect(d.filter((l) => l.measured)).toHaveLength(3 * 4 * 2);
-    expect(new Set(d.filter((l) => l.measured).map((l) => l.seconds))).toEqual(new Set([3]));
+    // Twelve 1 s turns each, not four of 3 s: the same 12 s, half as wide an interval (results/throughput-order/).
+    expect(d.filter((l) => l.measured)).toHaveLength(3 * 12 * 2);
+    expect(new Set(d.filter((l) => l.measured).map((l) => l.seconds))).toEqual(new Set([1]));
     const none = throughputPlan({ concurrency: [32, 1, 1], seconds: 1, rounds: 3, warmupSeconds: 0 });
     expect(none.every((l) => l.measured && l.seconds === 1)).toBe(true);
     expect(none.map((l) => l.step)).toEqual([0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2]);
