@@ -58,9 +58,9 @@ function hostPathTable(cases: CaseResult[]): string {
 
 function throughputTable(steps: ThroughputStep[]): string {
   return `### /probe throughput and cost\n\n${table(
-    ['exporter', 'concurrency', 'probes/s', 'p50 ms', 'p99 ms', 'CPU s / 1000 probes', 'probes per CPU s', 'peak RSS MiB', 'failed'],
-    steps.map((s) => [s.exporter, String(s.concurrency), fixed(s.probesPerSecond, 0), fixed(s.p50Ms, 1), fixed(s.p99Ms, 1), fixed(s.cpuSecondsPer1000, 2), fixed(s.probesPerCpuSecond, 0), mib(s.peakRssBytes), String(s.failed)]),
-  )}`;
+    ['exporter', 'concurrency', 'probes/s', 'p50 ms', 'p99 ms', 'CPU s / 1000 probes', 'probes per CPU s', 'peak RSS MiB', 'failed', 'target CPU %'],
+    steps.map((s) => [s.exporter, String(s.concurrency), fixed(s.probesPerSecond, 0), fixed(s.p50Ms, 1), fixed(s.p99Ms, 1), fixed(s.cpuSecondsPer1000, 2), fixed(s.probesPerCpuSecond, 0), mib(s.peakRssBytes), String(s.failed), fixed(s.peerCpuPercent, 0)]),
+  )}\n\ntarget CPU %: the local HTTPS target's CPU during that exporter's turns, % of one core; it is one single-threaded process, so near 100 it bounds probes/s (probes per CPU second stay the exporter's own).`;
 }
 
 function floorsCell(r: ScheduledResult): string {

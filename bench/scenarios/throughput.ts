@@ -32,6 +32,8 @@ export interface ThroughputRound {
   seconds: number;
   probes: number;
   cpuSeconds: number;
+  /** CPU the local HTTPS target spent in this turn (absent in results before 2026-12-04 20:35 UTC). */
+  peerCpuSeconds?: number;
 }
 
 export interface ThroughputStep {
@@ -49,6 +51,12 @@ export interface ThroughputStep {
   cpuSecondsPer1000: number;
   probesPerCpuSecond: number;
   peakRssBytes: number;
+  /**
+   * Share of one core the local HTTPS target (one Node process, single-threaded) used during
+   * this exporter's turns: near 100 it, not the exporter, bounds probes/s (per CPU second is
+   * the exporter's own either way). Absent in results before 2026-12-04 20:35 UTC.
+   */
+  peerCpuPercent?: number;
   /** Absent in results written before the rounds were interleaved. */
   rounds?: ThroughputRound[];
 }
@@ -82,6 +90,7 @@ async function wrk(env: BenchEnv, url: string, concurrency: number, seconds: num
 interface Turn {
   wrk: WrkSummary;
   cpuSeconds: number;
+  peerCpuSeconds: number;
   peakRssBytes: number;
 }
 
@@ -89,8 +98,9 @@ async function turn(env: BenchEnv, exporter: Exporter, url: string, concurrency:
   const pid = exporter.proc.pid;
   resetPeak(pid);
   const cpu0 = cpuSeconds(pid);
+  const peer0 = cpuSeconds(env.local.pid);
   const w = await wrk(env, url, concurrency, seconds);
-  return { wrk: w, cpuSeconds: cpuSeconds(pid) - cpu0, peakRssBytes: memory(pid).peak };
+  return { wrk: w, cpuSeconds: cpuSeconds(pid) - cpu0, peerCpuSeconds: cpuSeconds(env.local.pid) - peer0, peakRssBytes: memory(pid).peak };
 }
 
 /** Sums an exporter's turns at one concurrency into one step; percentiles from the pooled histograms. */
@@ -99,6 +109,7 @@ export function pool(exporter: Exporter['kind'], concurrency: number, turns: rea
   const wall = sum((t) => t.wrk.duration_us) / 1e6;
   const ok = sum((t) => t.wrk.ok);
   const cpu = sum((t) => t.cpuSeconds);
+  const peer = sum((t) => t.peerCpuSeconds);
   const bins = turns.flatMap((t) => t.wrk.bins);
   return {
     exporter,
@@ -113,7 +124,8 @@ export function pool(exporter: Exporter['kind'], concurrency: number, turns: rea
     cpuSecondsPer1000: ok > 0 ? (cpu / ok) * 1000 : NaN,
     probesPerCpuSecond: cpu > 0 ? ok / cpu : NaN,
     peakRssBytes: Math.max(...turns.map((t) => t.peakRssBytes)),
-    rounds: turns.map((t) => ({ seconds: t.wrk.duration_us / 1e6, probes: t.wrk.ok, cpuSeconds: t.cpuSeconds })),
+    peerCpuPercent: wall > 0 ? (peer / wall) * 100 : NaN,
+    rounds: turns.map((t) => ({ seconds: t.wrk.duration_us / 1e6, probes: t.wrk.ok, cpuSeconds: t.cpuSeconds, peerCpuSeconds: t.peerCpuSeconds })),
   };
 }
 

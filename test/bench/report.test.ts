@@ -228,12 +228,13 @@ describe('bench report', () => {
   });
 
   it('pools interleaved /probe turns into totals and reports the ratio turn by turn', () => {
-    const turn = (ok: number, cpuSeconds: number, bins: [number, number][], peak: number) => ({
+    const turn = (ok: number, cpuSeconds: number, bins: [number, number][], peak: number, peerCpuSeconds = 1.5) => ({
       wrk: { requests: ok, duration_us: 3e6, ok, bad: 1, errors: 0, p50_us: 0, p99_us: 0, bins },
       cpuSeconds,
+      peerCpuSeconds,
       peakRssBytes: peak,
     });
-    const ours = pool('o365', 1, [turn(900, 2, [[2000, 899], [9000, 1]], 100), turn(600, 2, [[3000, 599], [20000, 1]], 140)]);
+    const ours = pool('o365', 1, [turn(900, 2, [[2000, 899], [9000, 1]], 100, 1.2), turn(600, 2, [[3000, 599], [20000, 1]], 140, 0.6)]);
     const theirs = pool('blackbox', 1, [turn(1000, 2, [[2500, 1000]], 20), turn(1000, 2, [[2500, 1000]], 30)]);
     // Totals, not a mean of the turns' rates: 1,500 probes over 4 CPU seconds.
     expect(ours.probesPerCpuSecond).toBe(375);
@@ -242,7 +243,14 @@ describe('bench report', () => {
     expect(ours.peakRssBytes).toBe(140);
     expect(ours.p50Ms).toBe(2);
     expect(ours.p99Ms).toBe(3);
-    expect(ours.rounds).toEqual([{ seconds: 3, probes: 900, cpuSeconds: 2 }, { seconds: 3, probes: 600, cpuSeconds: 2 }]);
+    expect(ours.rounds).toEqual([{ seconds: 3, probes: 900, cpuSeconds: 2, peerCpuSeconds: 1.2 }, { seconds: 3, probes: 600, cpuSeconds: 2, peerCpuSeconds: 0.6 }]);
+    // The local target's CPU over the turns' wall time: 1.8 s in 6 s, and 3 s in 6 s.
+    expect(ours.peerCpuPercent).toBeCloseTo(30, 9);
+    expect(theirs.peerCpuPercent).toBeCloseTo(50, 9);
+    const md = summaryMarkdown({ ...base(), throughput: [ours, theirs] });
+    expect(md).toContain('| target CPU % |');
+    expect(md).toMatch(/\| o365 +\| 1 +\|.*\| 2 +\| 30 +\|/);
+    expect(md).toMatch(/\| blackbox +\| 1 +\|.*\| 2 +\| 50 +\|/);
     const goal = evaluateGoals({ ...base(), throughput: [ours, theirs] }).find((g) => g.goal.includes('/probe at concurrency 1'));
     // Two turns as far apart as 0.60 and 0.90 cannot tell 0.75x from 1x: a 95 % interval holds 1.
     expect(goal?.verdict).toBe('not judged');

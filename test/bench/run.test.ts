@@ -209,7 +209,7 @@ describe('npm run bench, tiny, end to end', () => {
     }
   });
 
-  it('drives both exporters\' /probe with wrk, turn by turn, and counts their CPU and memory', () => {
+  it('drives both exporters\' /probe with wrk, turn by turn, and counts their CPU and memory and the target\'s CPU', () => {
     const rows = results().throughput!;
     expect(rows.map((t) => [t.exporter, t.concurrency])).toEqual([['o365', 2], ['blackbox', 2]]);
     for (const t of rows) {
@@ -218,6 +218,9 @@ describe('npm run bench, tiny, end to end', () => {
       expect(t.failed).toBe(0);
       expect(t.cpuSeconds).toBeGreaterThan(0);
       expect(t.peakRssBytes).toBeGreaterThan(0);
+      // The local target answered every probe, so it spent CPU in every turn.
+      expect(t.peerCpuPercent).toBeGreaterThan(0);
+      for (const r of t.rounds ?? []) expect(r.peerCpuSeconds).toBeGreaterThan(0);
     }
   });
 
