@@ -32,7 +32,7 @@ export interface ThroughputRound {
   seconds: number;
   probes: number;
   cpuSeconds: number;
-  /** CPU the local HTTPS target spent in this turn (absent in results before 2026-12-04 20:31 UTC). */
+  /** CPU the local HTTPS target spent in this turn (absent in results before 2026-12-04 20:32 UTC). */
   peerCpuSeconds?: number;
 }
 
@@ -54,7 +54,7 @@ export interface ThroughputStep {
   /**
    * Share of one core the local HTTPS target (one Node process, single-threaded) used during
    * this exporter's turns: near 100 it, not the exporter, bounds probes/s (per CPU second is
-   * the exporter's own either way). Absent in results before 2026-12-04 20:31 UTC.
+   * the exporter's own either way). Absent in results before 2026-12-04 20:32 UTC.
    */
   peerCpuPercent?: number;
   /** Absent in results written before the rounds were interleaved. */
