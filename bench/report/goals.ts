@@ -3,7 +3,7 @@ import type { CaseResult, PhaseResult, ProberKind } from '../scenarios/accuracy-
 import type { ScheduledResult } from '../scenarios/scheduled.js';
 import type { ThroughputRound, ThroughputStep } from '../scenarios/throughput.js';
 import { geometricMeanInterval } from '../lib/stats.js';
-import type { BenchResults } from './results.js';
+import { byConcurrency, type BenchResults } from './results.js';
 import { fixed, signed } from './table.js';
 
 /** 'not judged': the run could not tell (no such case measured, or too short a window). */
@@ -153,7 +153,7 @@ function probeGoal(ours: ThroughputStep, bb: ThroughputStep): Goal {
 
 export function evaluateGoals(r: BenchResults): Goal[] {
   const goals: Goal[] = r.accuracy ? accuracyGoals(r.accuracy.cases) : [];
-  for (const ours of r.throughput?.filter((s) => s.exporter === 'o365') ?? []) {
+  for (const ours of byConcurrency(r.throughput ?? []).filter((s) => s.exporter === 'o365')) {
     const bb = r.throughput?.find((s) => s.exporter === 'blackbox' && s.concurrency === ours.concurrency);
     if (!bb) continue;
     goals.push(probeGoal(ours, bb));

@@ -40,6 +40,19 @@ export interface BenchResults {
   errors?: { scenario: string; message: string }[];
 }
 
+/**
+ * Steps by concurrency, lowest first, whatever order they were measured in (a stable sort: a
+ * repeated concurrency keeps its order), so reports read alike across runs.
+ */
+export function byConcurrency(steps: readonly ThroughputStep[]): ThroughputStep[] {
+  return [...steps].sort((a, b) => a.concurrency - b.concurrency);
+}
+
+/** The concurrencies in the order they were measured, each once. */
+export function measuredOrder(steps: readonly ThroughputStep[]): number[] {
+  return [...new Set(steps.map((s) => s.concurrency))];
+}
+
 export function describeMachine(): Machine {
   let blackbox = 'unknown';
   try {

@@ -280,6 +280,22 @@ describe('bench report', () => {
     expect(judge([490, 490, 490, 490], bb, false)?.detail).not.toContain('interval');
   });
 
+  it('reports /probe steps by concurrency, lowest first, whatever order measured them, and names that order', () => {
+    const step = (exporter: 'o365' | 'blackbox', concurrency: number, perCpu: number) => ({
+      exporter, concurrency, seconds: 12, probes: perCpu, failed: 0, probesPerSecond: perCpu, p50Ms: 0, p99Ms: 0, peakRssBytes: 0,
+      cpuSeconds: 1, cpuSecondsPer1000: 0, probesPerCpuSecond: perCpu,
+    });
+    // Appended as `--throughput.concurrency=32,8,1` measures them: 32 first, 1 last.
+    const steps = [step('o365', 32, 800), step('blackbox', 32, 600), step('o365', 8, 700), step('blackbox', 8, 500), step('o365', 1, 450), step('blackbox', 1, 400)];
+    const r = { ...base(), throughput: steps };
+    const rows = summaryMarkdown(r).split('\n').filter((l) => /^\| (o365|blackbox) +\| \d+ /.test(l)).map((l) => l.split('|').slice(1, 3).map((c) => c.trim()).join(' '));
+    expect(rows).toEqual(['o365 1', 'blackbox 1', 'o365 8', 'blackbox 8', 'o365 32', 'blackbox 32']);
+    expect(summaryMarkdown(r)).toContain('Measured at concurrency 32, 8, 1, in that order.');
+    expect(evaluateGoals(r).map((g) => /concurrency (\d+)/.exec(g.goal)?.[1])).toEqual(['1', '8', '32']);
+    const labels = [...chartSvg(r).matchAll(/>concurrency (\d+)</g)].map((m) => m[1]);
+    expect(labels).toEqual(['1', '8', '32']);
+  });
+
   it('lays the chart out for what the run measured, with no blank panels', () => {
     const read = (name: string) => JSON.parse(readFileSync(new URL(`../../bench/results/${name}`, import.meta.url), 'utf8')) as BenchResults;
     const full = read('latest.json');
