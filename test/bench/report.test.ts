@@ -255,7 +255,7 @@ describe('bench report', () => {
     // Two turns as far apart as 0.60 and 0.90 cannot tell 0.75x from 1x: a 95 % interval holds 1.
     expect(goal?.verdict).toBe('not judged');
     expect(goal?.detail).toContain('375 vs 500 probes per CPU second (0.75x; turn by turn 0.60-0.90x over 2 rounds, geometric mean 0.73x, 95 % interval 0.06-9.66x)');
-    expect(goal?.detail).toContain('`--only=throughput --throughput.concurrency=1 --throughput.seconds=120 --throughput.rounds=20 --throughput.warmup=30` can');
+    expect(goal?.detail).toContain('`--only=throughput --throughput.concurrency=1 --throughput.seconds=40 --throughput.rounds=40 --throughput.warmup=12` can');
   });
 
   it('judges /probe on the interval of the turns\' ratio: met above 1, not met below, and without turns on the totals', () => {

@@ -13,7 +13,7 @@ describe('/probe throughput warm-up', () => {
     expect(parseBenchFlags([]).throughput.warmupSeconds).toBe(12);
     expect(parseBenchFlags(['--quick']).throughput.warmupSeconds).toBe(1);
     expect(parseBenchFlags(['--throughput.warmup=0']).throughput.warmupSeconds).toBe(0);
-    expect(warmupConcurrency(parseBenchFlags([]).throughput)).toBe(1);
+    expect(warmupConcurrency(parseBenchFlags([]).throughput)).toBe(32);
   });
 
   it('warms the exporter measured first last, and alternates which goes first (ABBA)', () => {
@@ -35,9 +35,17 @@ describe('/probe throughput plan (the loads runThroughput runs, in order)', () =
     ]);
   });
 
+  it('measures the highest concurrency first and 1 last by default, so 1 reads the warmed exporter', () => {
+    const d = throughputPlan(parseBenchFlags([]).throughput);
+    expect(parseBenchFlags([]).throughput.concurrency).toEqual([32, 8, 1]);
+    expect(d.at(-1)?.concurrency).toBe(1);
+    expect(d.filter((l) => l.concurrency === 1).every((l) => l.measured)).toBe(true);
+    expect(parseBenchFlags(['--throughput.concurrency=1,8']).throughput.concurrency).toEqual([1, 8]);
+  });
+
   it('follows the flags: the default run, no warm-up, a repeated concurrency kept as its own step', () => {
     const d = throughputPlan(parseBenchFlags([]).throughput);
-    expect(d.filter((l) => !l.measured).map(brief)).toEqual(['warm e1 c1 s0 12s', 'warm e0 c1 s0 12s']);
+    expect(d.filter((l) => !l.measured).map(brief)).toEqual(['warm e1 c32 s0 12s', 'warm e0 c32 s0 12s']);
     // Twelve 1 s turns each, not four of 3 s: the same 12 s, half as wide an interval (results/throughput-order/).
     expect(d.filter((l) => l.measured)).toHaveLength(3 * 12 * 2);
     expect(new Set(d.filter((l) => l.measured).map((l) => l.seconds))).toEqual(new Set([1]));
