@@ -144,7 +144,7 @@ export function parseBenchFlags(argv: string[]): BenchFlags {
     },
     throughput: {
       // Highest first: concurrency 1 measured last reads this exporter's steady state; measured
-      // first, after 12 s of warm-up at 1, its first turns still held V8's compiling (results/throughput-order/).
+      // first, after 12 s of warm-up at 1, its first turns still held V8's compiling (results/throughput-c1-last/).
       concurrency: numbers(get('throughput.concurrency') ?? '32,8,1', '--throughput.concurrency'),
       seconds: number(get('throughput.seconds'), quick ? 4 : 12, '--throughput.seconds'),
       rounds: count(get('throughput.rounds'), quick ? 2 : 12, '--throughput.rounds'),

@@ -153,7 +153,7 @@ interface Driven {
 /**
  * The warm-up runs at the first concurrency measured (the highest, by default): 12 s at 32 let
  * the first turns at 32 read as the later ones, while 12 s at 1 left this exporter's first ~10
- * turns at 1 about 10 % low, V8 still compiling its probe path (results/throughput-order/).
+ * turns at 1 about 10 % low, V8 still compiling its probe path (results/throughput-c1-last/).
  */
 export function warmupConcurrency(o: Pick<ThroughputOptions, 'concurrency'>): number {
   const first = o.concurrency[0];
