@@ -4,7 +4,7 @@
  * registered, so one `stopAll()` in the harness's finally ends them all, even on failure.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 
 export interface Proc {
   name: string;
@@ -111,4 +111,43 @@ export function procStatSeconds(text: string): { busy: number; steal: number } {
  */
 export function machineCpuSeconds(): { busy: number; steal: number } {
   return procStatSeconds(readFileSync('/proc/stat', 'utf8'));
+}
+
+/** Pids of the processes whose command line holds `text` (this process excepted). */
+export function pidsNaming(text: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    const pid = Number(name);
+    if (!Number.isInteger(pid) || pid === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(text)) pids.push(pid);
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
+}
+
+/**
+ * Waits up to `waitMs` for every process naming `text` to exit, then kills what is left. For
+ * tools that leave children behind when they return: Chromium's zygotes outlived the browser
+ * by a moment, and a bench run that exited then left them running (seen in a test of
+ * --max-minutes). Synchronous, for the synchronous PNG step.
+ */
+export function reapNaming(text: string, waitMs: number): number[] {
+  const deadline = Date.now() + waitMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  let left = pidsNaming(text);
+  while (left.length > 0 && Date.now() < deadline) {
+    Atomics.wait(pause, 0, 0, 20);
+    left = pidsNaming(text);
+  }
+  for (const pid of left) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return left;
 }

@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { onPath } from '../lib/preflight.js';
+import { reapNaming } from '../lib/procs.js';
 
 /** Returns the tool used, or undefined when no converter exists. */
 export function svgToPng(svgFile: string, pngFile: string, width: number, height: number): string | undefined {
@@ -24,6 +25,8 @@ export function svgToPng(svgFile: string, pngFile: string, width: number, height
       `--window-size=${width},${height}`, `--screenshot=${pngFile}`, `file://${svgFile}`,
     ], { stdio: 'ignore', timeout: 90_000 });
   } finally {
+    // Its zygote processes can outlive the browser by a moment; none may outlive the bench.
+    reapNaming(profile, 5_000);
     rmSync(profile, { recursive: true, force: true });
   }
   return existsSync(pngFile) ? chromium : undefined;

@@ -1,6 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { procStatSeconds } from '../../bench/lib/procs.js';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { randomUUID } from 'node:crypto';
+import { pidsNaming, procStatSeconds, reapNaming } from '../../bench/lib/procs.js';
 
 describe('machine CPU from /proc/stat', () => {
   it('counts user, nice, system, irq and softirq as busy and the steal column apart, in seconds', () => {
@@ -22,5 +25,30 @@ describe('machine CPU from /proc/stat', () => {
     expect(Number.isFinite(first.steal)).toBe(true);
     expect(second.steal).toBeGreaterThanOrEqual(first.steal);
     expect(second.busy).toBeGreaterThanOrEqual(first.busy);
+  });
+});
+
+describe('reaping what a tool left behind', () => {
+  // A process whose command line names `token`, as Chromium's zygotes name their profile directory.
+  const naming = async (token: string, lifeMs: number) => {
+    const child = spawn(process.execPath, ['-e', `setTimeout(() => {}, ${lifeMs})`, token], { stdio: 'ignore' });
+    await once(child, 'spawn');
+    return { child, exit: once(child, 'exit') as Promise<[number | null, string | null]> };
+  };
+
+  it('kills a process still naming the path once the wait is over', async () => {
+    const token = `reap-test-${randomUUID()}`;
+    const { child, exit } = await naming(token, 30_000);
+    expect(pidsNaming(token)).toEqual([child.pid]);
+    expect(reapNaming(token, 100)).toEqual([child.pid]);
+    expect(await exit).toEqual([null, 'SIGKILL']);
+    expect(pidsNaming(token)).toEqual([]);
+  });
+
+  it('kills nothing that exits by itself within the wait', async () => {
+    const token = `reap-test-${randomUUID()}`;
+    const { exit } = await naming(token, 200);
+    expect(reapNaming(token, 10_000)).toEqual([]);
+    expect(await exit).toEqual([0, null]);
   });
 });
