@@ -2,7 +2,7 @@
 import type { CaseResult } from '../scenarios/accuracy-case.js';
 import type { ScheduledResult } from '../scenarios/scheduled.js';
 import type { ThroughputStep } from '../scenarios/throughput.js';
-import { byConcurrency, type BenchResults } from './results.js';
+import { byConcurrency, concurrencies, type BenchResults } from './results.js';
 import { legend, line, polyline, rect, svgDocument, text, yAxis, yLogAxis, type Frame } from './svg.js';
 
 export const WIDTH = 1400;
@@ -58,7 +58,7 @@ function accuracyPanel(parts: string[], f: Frame, cases: CaseResult[]): void {
 function throughputPanel(parts: string[], f: Frame, steps: ThroughputStep[]): void {
   parts.push(text(f.x - 40, f.y - 28, '/probe: probes per CPU second (label: probes/s)', { size: 14, weight: 'bold' }));
   legend(parts, f.x, f.y - 8, [[COLORS.o365[1] as string, 'o365-exporter'], [COLORS.blackbox[1] as string, 'blackbox_exporter']]);
-  const levels = [...new Set(byConcurrency(steps).map((s) => s.concurrency))];
+  const levels = concurrencies(byConcurrency(steps));
   const top = Math.max(1, ...steps.map((s) => (Number.isFinite(s.probesPerCpuSecond) ? s.probesPerCpuSecond : 0))) * 1.15;
   const y = yAxis(parts, f, 0, top, 'probes / CPU s');
   const group = f.w / Math.max(1, levels.length);

@@ -48,8 +48,8 @@ export function byConcurrency(steps: readonly ThroughputStep[]): ThroughputStep[
   return [...steps].sort((a, b) => a.concurrency - b.concurrency);
 }
 
-/** The concurrencies in the order they were measured, each once. */
-export function measuredOrder(steps: readonly ThroughputStep[]): number[] {
+/** The steps' concurrencies in the order the steps hold them (as measured, unless sorted), each once. */
+export function concurrencies(steps: readonly ThroughputStep[]): number[] {
   return [...new Set(steps.map((s) => s.concurrency))];
 }
 

@@ -6,7 +6,7 @@ import type { CaseResult, ExporterCaseResult, PhaseResult } from '../scenarios/a
 import type { ScheduledResult } from '../scenarios/scheduled.js';
 import type { ThroughputStep } from '../scenarios/throughput.js';
 import { evaluateGoals, flatness, rssFloors } from './goals.js';
-import { byConcurrency, measuredOrder, type BenchResults } from './results.js';
+import { byConcurrency, concurrencies, type BenchResults } from './results.js';
 import { fixed, mib, signed, table } from './table.js';
 
 const cell = (p: PhaseResult | undefined, which: 'nominal' | 'wire') =>
@@ -60,7 +60,7 @@ function throughputTable(steps: ThroughputStep[]): string {
   return `### /probe throughput and cost\n\n${table(
     ['exporter', 'concurrency', 'probes/s', 'p50 ms', 'p99 ms', 'CPU s / 1000 probes', 'probes per CPU s', 'peak RSS MiB', 'failed', 'target CPU %'],
     byConcurrency(steps).map((s) => [s.exporter, String(s.concurrency), fixed(s.probesPerSecond, 0), fixed(s.p50Ms, 1), fixed(s.p99Ms, 1), fixed(s.cpuSecondsPer1000, 2), fixed(s.probesPerCpuSecond, 0), mib(s.peakRssBytes), String(s.failed), fixed(s.peerCpuPercent, 0)]),
-  )}\n\nMeasured at concurrency ${measuredOrder(steps).join(', ')}, in that order.\n\ntarget CPU %: the local HTTPS target's CPU during that exporter's turns, % of one core; it is one single-threaded process, so near 100 it bounds probes/s (probes per CPU second stay the exporter's own).`;
+  )}\n\nMeasured at concurrency ${concurrencies(steps).join(', ')}, in that order.\n\ntarget CPU %: the local HTTPS target's CPU during that exporter's turns, % of one core; it is one single-threaded process, so near 100 it bounds probes/s (probes per CPU second stay the exporter's own).`;
 }
 
 function floorsCell(r: ScheduledResult): string {
