@@ -2,7 +2,7 @@
 import type { CaseResult, PhaseResult, ProberKind } from '../scenarios/accuracy-case.js';
 import type { ScheduledResult } from '../scenarios/scheduled.js';
 import type { ThroughputRound, ThroughputStep } from '../scenarios/throughput.js';
-import { geometricMeanInterval } from '../lib/stats.js';
+import { geometricMeanInterval, type RatioInterval } from '../lib/stats.js';
 import { byConcurrency, type BenchResults } from './results.js';
 import { fixed, signed } from './table.js';
 
@@ -118,8 +118,11 @@ function accuracyGoals(cases: CaseResult[]): Goal[] {
   ];
 }
 
-/** Each round's ratio of the two exporters' probes per CPU second (interleaved runs only). */
-function turnRatios(ours: ThroughputStep, bb: ThroughputStep): number[] {
+/**
+ * Each round's ratio of the two exporters' probes per CPU second (interleaved runs only).
+ * Exported for the scripts beside results/throughput-* that read runs as the report does.
+ */
+export function turnRatios(ours: ThroughputStep, bb: ThroughputStep): number[] {
   const perCpu = (r: ThroughputRound) => r.probes / r.cpuSeconds;
   return (ours.rounds ?? []).flatMap((r, i) => {
     const other = bb.rounds?.[i];
@@ -130,6 +133,11 @@ function turnRatios(ours: ThroughputStep, bb: ThroughputStep): number[] {
 /** Turns many enough to tell a few per cent at concurrency 1 on a 2-core VM: forty 1 s turns after 12 s of warm-up decided in four runs of four (after 30 s in two of two), ~2 minutes (results/throughput-c1-last/). */
 const DECIDING_RUN = '--throughput.seconds=40 --throughput.rounds=40 --throughput.warmup=12';
 
+/** At least 1 by the interval of the turns' ratio: met at or above it, not met below, else not judged. */
+export function intervalVerdict(interval: RatioInterval): Verdict {
+  return interval.low >= 1 ? 'met' : interval.high < 1 ? 'not met' : 'not judged';
+}
+
 /**
  * Met when the 95 % interval of the turns' ratio lies at or above 1, not met when below; when
  * it holds 1 the run cannot tell (at concurrency 1 the machine moves single turns by +-20 %).
@@ -139,7 +147,7 @@ function probeGoal(ours: ThroughputStep, bb: ThroughputStep): Goal {
   const pooled = ours.probesPerCpuSecond / bb.probesPerCpuSecond;
   const ratios = turnRatios(ours, bb);
   const interval = geometricMeanInterval(ratios);
-  const verdict: Verdict = !interval ? verdictOf(pooled >= 1) : interval.low >= 1 ? 'met' : interval.high < 1 ? 'not met' : 'not judged';
+  const verdict: Verdict = interval ? intervalVerdict(interval) : verdictOf(pooled >= 1);
   const turns = interval
     ? `; turn by turn ${fixed(Math.min(...ratios), 2)}-${fixed(Math.max(...ratios), 2)}x over ${ratios.length} rounds, geometric mean ${fixed(interval.mean, 2)}x, 95 % interval ${fixed(interval.low, 2)}-${fixed(interval.high, 2)}x`
     : '';

@@ -5,10 +5,10 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { geometricMeanInterval } from '../../lib/stats.ts';
+import { intervalVerdict, turnRatios } from '../../report/goals.ts';
 
 const perCpu = (t) => t.probes / t.cpuSeconds;
 const geo = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
-const verdict = (ci) => (ci.low >= 1 ? 'met' : ci.high < 1 ? 'not met' : 'not judged');
 
 for (const file of process.argv.slice(2)) {
   const run = JSON.parse(readFileSync(file, 'utf8'));
@@ -16,11 +16,11 @@ for (const file of process.argv.slice(2)) {
   for (const c of levels) {
     const ours = run.throughput.find((s) => s.exporter === 'o365' && s.concurrency === c);
     const bb = run.throughput.find((s) => s.exporter === 'blackbox' && s.concurrency === c);
-    const ratios = ours.rounds.map((t, i) => perCpu(t) / perCpu(bb.rounds[i]));
+    const ratios = turnRatios(ours, bb);
     const n = ratios.length;
     const firsts = [...new Set([12, 20, 30, 40, n].filter((k) => k <= n))].map((k) => {
       const ci = geometricMeanInterval(ratios.slice(0, k));
-      return `${k}: ${ci.mean.toFixed(2)} (${ci.low.toFixed(2)}-${ci.high.toFixed(2)}, ${verdict(ci)})`;
+      return `${k}: ${ci.mean.toFixed(2)} (${ci.low.toFixed(2)}-${ci.high.toFixed(2)}, ${intervalVerdict(ci)})`;
     });
     const size = n >= 20 ? Math.floor(n / 4) : Math.floor(n / 2);
     const blocks = [];

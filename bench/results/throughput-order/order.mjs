@@ -5,8 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { geometricMeanInterval } from '../../lib/stats.ts';
-
-const perCpu = (r) => r.probes / r.cpuSeconds;
+import { intervalVerdict, turnRatios } from '../../report/goals.ts';
 
 /** Each concurrency of a run's JSON, in the order run: both steps and the turns' interval. */
 export function intervals(file) {
@@ -14,7 +13,7 @@ export function intervals(file) {
   return [...new Set(steps.map((s) => s.concurrency))].map((c) => {
     const o = steps.find((s) => s.exporter === 'o365' && s.concurrency === c);
     const b = steps.find((s) => s.exporter === 'blackbox' && s.concurrency === c);
-    const ci = geometricMeanInterval(o.rounds.map((r, i) => perCpu(r) / perCpu(b.rounds[i])));
+    const ci = geometricMeanInterval(turnRatios(o, b));
     return { c, o, b, ci, turns: o.rounds.length };
   });
 }
@@ -23,8 +22,7 @@ if (process.argv[1] === new URL(import.meta.url).pathname) {
   for (const f of process.argv.slice(2)) {
     const rows = intervals(f);
     const cells = rows.map(({ c, o, b, ci }) => {
-      const verdict = ci.low >= 1 ? 'met' : ci.high < 1 ? 'NOT met' : 'not judged';
-      return `c=${String(c).padEnd(2)} ${o.probesPerSecond.toFixed(0)}/${b.probesPerSecond.toFixed(0)} per s, ${(o.probesPerCpuSecond / b.probesPerCpuSecond).toFixed(2)}x (${ci.low.toFixed(2)}-${ci.high.toFixed(2)}, ${verdict})`;
+      return `c=${String(c).padEnd(2)} ${o.probesPerSecond.toFixed(0)}/${b.probesPerSecond.toFixed(0)} per s, ${(o.probesPerCpuSecond / b.probesPerCpuSecond).toFixed(2)}x (${ci.low.toFixed(2)}-${ci.high.toFixed(2)}, ${intervalVerdict(ci)})`;
     });
     console.log(`${basename(f, '.json').padEnd(8)} ${String(rows[0].turns).padStart(2)} turns  ${cells.join('  |  ')}`);
   }
