@@ -1,10 +1,12 @@
 /**
  * A real STUN server for tests: Debian coturn's `turnserver` in STUN-only mode on
- * 127.0.0.1:<free port>, polled with Binding Requests until it answers. stop() sends
+ * 127.0.0.1:<free port>, polled with Binding Requests until it answers (on another port
+ * when it finds that one taken between the check and its bind). stop() sends
  * SIGTERM (coturn takes about 2 s to exit), then SIGKILL after a grace period.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
+import net, { type AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,13 +17,25 @@ export interface Coturn {
   stop(): Promise<void>;
 }
 
-/** A UDP port that was free a moment ago (coturn cannot be told to pick one). */
-async function freeUdpPort(): Promise<number> {
-  const socket = dgram.createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(() => resolve()));
-  return port;
+/**
+ * A port that was free a moment ago on both UDP and TCP: coturn listens on both (TCP even
+ * with --no-tls) and cannot be told to pick one. Another process may still take it before
+ * coturn binds; startCoturn() then tries again on another.
+ */
+async function freePort(): Promise<number> {
+  for (;;) {
+    const server = net.createServer();
+    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
+    const { port } = server.address() as AddressInfo;
+    const socket = dgram.createSocket('udp4');
+    const udpFree = await new Promise<boolean>((resolve) => {
+      socket.once('error', () => resolve(false));
+      socket.bind(port, '127.0.0.1', () => resolve(true));
+    });
+    await new Promise<void>((resolve) => socket.close(() => resolve()));
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (udpFree) return port;
+  }
 }
 
 /** One Binding Request; true when a valid success response came back within `ms`. */
@@ -44,9 +58,27 @@ function logText(dir: string): string {
   return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
 }
 
-export async function startCoturn(timeoutMs = 15_000): Promise<Coturn> {
+/** Attempts, each on a fresh port, when coturn finds its port taken. */
+const ATTEMPTS = 3;
+
+/** `firstPort` (tests of this helper) is tried first instead of a free one. */
+export async function startCoturn({ timeoutMs = 15_000, firstPort }: { timeoutMs?: number; firstPort?: number } = {}): Promise<Coturn> {
+  const deadline = Date.now() + timeoutMs;
+  for (let attempt = 1; ; attempt++) {
+    const port = attempt === 1 && firstPort !== undefined ? firstPort : await freePort();
+    const started = await startOn(port, deadline);
+    if ('port' in started) return started;
+    if (!started.portTaken || attempt === ATTEMPTS || Date.now() > deadline) throw started.error;
+  }
+}
+
+/**
+ * coturn on `port`, polled until it answers; or why not (coturn stopped), and whether the
+ * port was taken: coturn then logs "Cannot bind" and retries the bind for longer than any
+ * deadline here (or exits), so its log decides.
+ */
+async function startOn(port: number, deadline: number): Promise<Coturn | { error: Error; portTaken: boolean }> {
   const logDir = mkdtempSync(join(tmpdir(), 'o365-coturn-'));
-  const port = await freeUdpPort();
   const args = ['-n', '--listening-ip=127.0.0.1', `--listening-port=${port}`, '--no-tls', '--no-dtls', '--stun-only', '--no-cli', `--log-file=${join(logDir, 'turn.log')}`, '--no-stdout-log'];
   const child: ChildProcess = spawn('turnserver', args, { stdio: 'ignore' });
   let exited = false;
@@ -61,12 +93,13 @@ export async function startCoturn(timeoutMs = 15_000): Promise<Coturn> {
     clearTimeout(kill);
     rmSync(logDir, { recursive: true, force: true });
   };
-  const deadline = Date.now() + timeoutMs;
   while (!(await answers(port))) {
-    if (exited || Date.now() > deadline) {
-      const log = logText(logDir);
+    const log = logText(logDir);
+    const portTaken = log.includes('Cannot bind');
+    if (portTaken || exited || Date.now() > deadline) {
+      const error = new Error(`turnserver did not answer STUN on 127.0.0.1:${port} (exited: ${exited}); log:\n${log.slice(-2000)}`);
       await stop();
-      throw new Error(`turnserver did not answer STUN on 127.0.0.1:${port} (exited: ${exited}); log:\n${log.slice(-2000)}`);
+      return { error, portTaken };
     }
   }
   return { port, stop };
