@@ -6,9 +6,8 @@ import http from 'node:http';
 import type net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startDaemon } from './daemon.js';
+import { onFreePort, startDaemon } from './daemon.js';
 import { poll, tempDir, type ExitStatus } from './process.js';
-import { freePort } from './prometheus.js';
 
 /** One alert as Alertmanager's webhook (version 4) sends it. */
 export interface WebhookAlert {
@@ -96,11 +95,15 @@ export function alertmanagerConfig(webhookUrl: string): string {
   ].join('\n');
 }
 
-export async function startAlertmanager(webhookUrl: string): Promise<AlertmanagerServer> {
+export function startAlertmanager(webhookUrl: string): Promise<AlertmanagerServer> {
+  return onFreePort((port) => startAlertmanagerOn(port, webhookUrl));
+}
+
+async function startAlertmanagerOn(port: number, webhookUrl: string): Promise<AlertmanagerServer> {
+  // A temp dir per attempt: a daemon that exits removes its own.
   const tmp = tempDir('o365-alertmanager-');
   const configFile = join(tmp.dir, 'alertmanager.yml');
   writeFileSync(configFile, alertmanagerConfig(webhookUrl));
-  const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
   const daemon = await startDaemon({
     name: 'alertmanager',

@@ -4,9 +4,8 @@
  * before a first scrape shows in a query: poll, don't sleep.
  */
 import { writeFileSync } from 'node:fs';
-import net from 'node:net';
 import { join } from 'node:path';
-import { startDaemon } from './daemon.js';
+import { onFreePort, startDaemon } from './daemon.js';
 import { poll, tempDir, type ExitStatus } from './process.js';
 
 export interface Sample {
@@ -25,24 +24,19 @@ export interface PrometheusServer {
   stop(): Promise<ExitStatus>;
 }
 
-/** A port free right now on 127.0.0.1 (Prometheus has no "listen on 0 and tell me"). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
 /**
  * `scrapeConfigs` is the YAML of the `scrape_configs:` list (already indented by two spaces);
  * `topLevelYaml` is appended as is (e.g. `rule_files:` and `alerting:` sections).
  */
-export async function startPrometheus(scrapeConfigs: string, globalYaml = '  scrape_interval: 1s\n  evaluation_interval: 1s\n', topLevelYaml = ''): Promise<PrometheusServer> {
+export function startPrometheus(scrapeConfigs: string, globalYaml = '  scrape_interval: 1s\n  evaluation_interval: 1s\n', topLevelYaml = ''): Promise<PrometheusServer> {
+  return onFreePort((port) => startPrometheusOn(port, `global:\n${globalYaml}scrape_configs:\n${scrapeConfigs}\n${topLevelYaml}`));
+}
+
+async function startPrometheusOn(port: number, config: string): Promise<PrometheusServer> {
+  // A temp dir per attempt: a daemon that exits removes its own.
   const tmp = tempDir('o365-prometheus-');
   const configFile = join(tmp.dir, 'prometheus.yml');
-  writeFileSync(configFile, `global:\n${globalYaml}scrape_configs:\n${scrapeConfigs}\n${topLevelYaml}`);
-  const port = await freePort();
+  writeFileSync(configFile, config);
   const baseUrl = `http://127.0.0.1:${port}`;
   const daemon = await startDaemon({
     name: 'prometheus',
