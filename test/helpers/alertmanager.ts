@@ -6,7 +6,8 @@ import http from 'node:http';
 import type net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { onFreePort, startDaemon } from './daemon.js';
+import { startDaemon } from './daemon.js';
+import { onFreePort } from './ports.js';
 import { poll, tempDir, type ExitStatus } from './process.js';
 
 /** One alert as Alertmanager's webhook (version 4) sends it. */

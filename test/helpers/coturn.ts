@@ -6,36 +6,15 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import dgram from 'node:dgram';
-import net, { type AddressInfo } from 'node:net';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { decodeBindingResponse, encodeBindingRequest, newTransactionId } from '../../src/probes/stun-packet.js';
+import { onFreePort, PortTakenError } from './ports.js';
 
 export interface Coturn {
   port: number;
   stop(): Promise<void>;
-}
-
-/**
- * A port that was free a moment ago on both UDP and TCP: coturn listens on both (TCP even
- * with --no-tls) and cannot be told to pick one. Another process may still take it before
- * coturn binds; startCoturn() then tries again on another.
- */
-async function freePort(): Promise<number> {
-  for (;;) {
-    const server = net.createServer();
-    await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as AddressInfo;
-    const socket = dgram.createSocket('udp4');
-    const udpFree = await new Promise<boolean>((resolve) => {
-      socket.once('error', () => resolve(false));
-      socket.bind(port, '127.0.0.1', () => resolve(true));
-    });
-    await new Promise<void>((resolve) => socket.close(() => resolve()));
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-    if (udpFree) return port;
-  }
 }
 
 /** One Binding Request; true when a valid success response came back within `ms`. */
@@ -58,26 +37,18 @@ function logText(dir: string): string {
   return readdirSync(dir).map((f) => readFileSync(join(dir, f), 'utf8')).join('\n');
 }
 
-/** Attempts, each on a fresh port, when coturn finds its port taken. */
-const ATTEMPTS = 3;
-
 /** `firstPort` (tests of this helper) is tried first instead of a free one. */
-export async function startCoturn({ timeoutMs = 15_000, firstPort }: { timeoutMs?: number; firstPort?: number } = {}): Promise<Coturn> {
+export function startCoturn({ timeoutMs = 15_000, firstPort }: { timeoutMs?: number; firstPort?: number } = {}): Promise<Coturn> {
   const deadline = Date.now() + timeoutMs;
-  for (let attempt = 1; ; attempt++) {
-    const port = attempt === 1 && firstPort !== undefined ? firstPort : await freePort();
-    const started = await startOn(port, deadline);
-    if ('port' in started) return started;
-    if (!started.portTaken || attempt === ATTEMPTS || Date.now() > deadline) throw started.error;
-  }
+  // coturn listens on TCP too, even with --no-tls: the port must be free for both.
+  return onFreePort((port) => startOn(port, deadline), { firstPort, udp: true });
 }
 
 /**
- * coturn on `port`, polled until it answers; or why not (coturn stopped), and whether the
- * port was taken: coturn then logs "Cannot bind" and retries the bind for longer than any
- * deadline here (or exits), so its log decides.
+ * coturn on `port`, polled until it answers; else stopped, and a PortTakenError when its
+ * log says "Cannot bind": it then retries the bind for longer than any deadline here.
  */
-async function startOn(port: number, deadline: number): Promise<Coturn | { error: Error; portTaken: boolean }> {
+async function startOn(port: number, deadline: number): Promise<Coturn> {
   const logDir = mkdtempSync(join(tmpdir(), 'o365-coturn-'));
   const args = ['-n', '--listening-ip=127.0.0.1', `--listening-port=${port}`, '--no-tls', '--no-dtls', '--stun-only', '--no-cli', `--log-file=${join(logDir, 'turn.log')}`, '--no-stdout-log'];
   const child: ChildProcess = spawn('turnserver', args, { stdio: 'ignore' });
@@ -97,9 +68,9 @@ async function startOn(port: number, deadline: number): Promise<Coturn | { error
     const log = logText(logDir);
     const portTaken = log.includes('Cannot bind');
     if (portTaken || exited || Date.now() > deadline) {
-      const error = new Error(`turnserver did not answer STUN on 127.0.0.1:${port} (exited: ${exited}); log:\n${log.slice(-2000)}`);
+      const message = `turnserver did not answer STUN on 127.0.0.1:${port} (exited: ${exited}); log:\n${log.slice(-2000)}`;
       await stop();
-      return { error, portTaken };
+      throw portTaken ? new PortTakenError(message) : new Error(message);
     }
   }
   return { port, stop };

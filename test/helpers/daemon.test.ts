@@ -2,7 +2,8 @@ import { writeFileSync } from 'node:fs';
 import net, { type AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { onFreePort, startDaemon } from './daemon.js';
+import { startDaemon } from './daemon.js';
+import { onFreePort, PortTakenError } from './ports.js';
 import { tempDir } from './process.js';
 
 /** A real Prometheus with an empty config on `port`, as the helpers start it. */
@@ -35,10 +36,12 @@ describe('a daemon whose port another process holds', () => {
   });
 
   it('fails as it exits, with its own reason, not at the ready timeout', async () => {
-    const error = await prometheusOn(taken).then(
+    const thrown = await prometheusOn(taken).then(
       () => undefined,
-      (err: unknown) => String(err),
+      (err: unknown) => err,
     );
+    expect(thrown).toBeInstanceOf(PortTakenError);
+    const error = String(thrown);
     expect(error).toContain('exited (code 1');
     expect(error).toContain('address already in use');
     expect(error).not.toContain('did not answer 200');

@@ -1,10 +1,11 @@
 /**
  * A Debian daemon (prometheus, prometheus-alertmanager) started for a test: its temp dir
  * removed when it exits, ready when `readyUrl` answers 200, stopped with SIGTERM (SIGKILL
- * after 10 s). Startup failures, an exit before it was ready included, carry its stderr.
+ * after 10 s). Startup failures, an exit before it was ready included, carry its stderr; a
+ * port already in use is a PortTakenError (start it with onFreePort() from ports.ts).
  */
 import { spawn } from 'node:child_process';
-import net from 'node:net';
+import { PortTakenError } from './ports.js';
 import { waitForStatus, type ExitStatus } from './process.js';
 
 export interface Daemon {
@@ -49,32 +50,8 @@ export async function startDaemon(spec: DaemonSpec): Promise<Daemon> {
     await Promise.race([waitForStatus(spec.readyUrl, 200, spec.readyTimeoutMs), exitedEarly]);
   } catch (cause) {
     await stop();
-    throw new Error(`${spec.name} did not get ready: ${String(cause)}\nstderr:\n${err}`);
+    const message = `${spec.name} did not get ready: ${String(cause)}\nstderr:\n${err}`;
+    throw err.includes('address already in use') ? new PortTakenError(message) : new Error(message);
   }
   return { stderr: () => err, stop };
-}
-
-/** A TCP port free right now on 127.0.0.1 (these daemons have no "listen on 0 and tell me"). */
-export async function freePort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/**
- * `start` on a free port, and on another when the daemon found it taken (another process
- * bound it between freePort() and the daemon's listen). `firstPort` is tried first (tests
- * of this helper).
- */
-export async function onFreePort<T>(start: (port: number) => Promise<T>, { attempts = 3, firstPort }: { attempts?: number; firstPort?: number } = {}): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
-    const port = attempt === 1 && firstPort !== undefined ? firstPort : await freePort();
-    try {
-      return await start(port);
-    } catch (err) {
-      if (attempt >= attempts || !String(err).includes('address already in use')) throw err;
-    }
-  }
 }

@@ -5,7 +5,8 @@
  */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { onFreePort, startDaemon } from './daemon.js';
+import { startDaemon } from './daemon.js';
+import { onFreePort } from './ports.js';
 import { poll, tempDir, type ExitStatus } from './process.js';
 
 export interface Sample {
