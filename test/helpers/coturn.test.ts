@@ -3,8 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { answers, startCoturn } from './coturn.js';
 
 describe('the coturn helper', () => {
-  // coturn listens on TCP too and exits when that port is taken (seen in CI: another
-  // process took the port between the helper's check and coturn's bind).
+  // coturn listens on TCP too and cannot start when that port is taken: it logs "Cannot
+  // bind" and retries (seen in CI: another process took the port between the helper's
+  // check and coturn's bind).
   it('starts on another port when its first one is taken on TCP', async () => {
     const squatter = net.createServer();
     await new Promise<void>((resolve) => squatter.listen(0, '127.0.0.1', resolve));
