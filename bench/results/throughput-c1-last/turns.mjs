@@ -6,14 +6,14 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { geometricMeanInterval } from '../../lib/stats.ts';
 import { intervalVerdict, turnRatios } from '../../report/goals.ts';
+import { concurrencies } from '../../report/results.ts';
 
 const perCpu = (t) => t.probes / t.cpuSeconds;
 const geo = (xs) => Math.exp(xs.reduce((s, x) => s + Math.log(x), 0) / xs.length);
 
 for (const file of process.argv.slice(2)) {
   const run = JSON.parse(readFileSync(file, 'utf8'));
-  const levels = [...new Set(run.throughput.map((s) => s.concurrency))];
-  for (const c of levels) {
+  for (const c of concurrencies(run.throughput)) {
     const ours = run.throughput.find((s) => s.exporter === 'o365' && s.concurrency === c);
     const bb = run.throughput.find((s) => s.exporter === 'blackbox' && s.concurrency === c);
     const ratios = turnRatios(ours, bb);

@@ -6,11 +6,12 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { geometricMeanInterval } from '../../lib/stats.ts';
 import { intervalVerdict, turnRatios } from '../../report/goals.ts';
+import { concurrencies } from '../../report/results.ts';
 
 /** Each concurrency of a run's JSON, in the order run: both steps and the turns' interval. */
 export function intervals(file) {
   const steps = JSON.parse(readFileSync(file, 'utf8')).throughput;
-  return [...new Set(steps.map((s) => s.concurrency))].map((c) => {
+  return concurrencies(steps).map((c) => {
     const o = steps.find((s) => s.exporter === 'o365' && s.concurrency === c);
     const b = steps.find((s) => s.exporter === 'blackbox' && s.concurrency === c);
     const ci = geometricMeanInterval(turnRatios(o, b));
